@@ -1,0 +1,1 @@
+"""boligsocial: tools for Danish boligsociale helhedsplaner."""
