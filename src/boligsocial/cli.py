@@ -1,0 +1,112 @@
+"""The `boligsocial` command. User-facing text is Danish; errors never show a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from enum import StrEnum
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from boligsocial.law.classify import Options, classify, list_years_in
+from boligsocial.law.errors import LawError
+from boligsocial.law.thresholds import MissingNationalAverage
+from boligsocial.law.verdicts import result_dict
+from boligsocial.plan.inputs import InputError, load_key_figure_input
+from boligsocial.plan.numbers import parse_danish_number
+from boligsocial.reports.checktable import render_csv, render_table
+
+app = typer.Typer(
+    help="Værktøj til boligsociale helhedsplaner: områdelister, nøgletal, ansøgning og opfølgning.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"Fejl: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def parse_conviction_averages(values: list[str], year: int | None) -> dict[int, Fraction]:
+    """`0,73` applies to the checked year; `2021:0,72` to a named year (for history years)."""
+    averages: dict[int, Fraction] = {}
+    for raw in values:
+        match = re.fullmatch(r"\s*(?:(\d{4})\s*[:=]\s*)?(.+?)\s*%?\s*", raw)
+        if not match:
+            fail(f"--convicted-national-avg {raw!r}: skriv fx 0,73 eller 2021:0,72")
+        target = int(match.group(1)) if match.group(1) else year
+        if target is None:
+            fail(f"--convicted-national-avg {raw!r}: angiv året (fx 2021:0,72) eller brug --year")
+        try:
+            value = parse_danish_number(match.group(2))
+        except ValueError as error:
+            fail(f"--convicted-national-avg {raw!r}: {error}")
+        if value is None or not 0 < value < 100:
+            fail(f"--convicted-national-avg {raw!r}: landsgennemsnittet skal være en procent mellem 0 og 100")
+        averages[target] = Fraction(value)
+    return averages
+
+
+@app.command()
+def check(
+    path: Annotated[Path, typer.Argument(help="Nøgletalsfil (CSV eller XLSX) eller planmappe.")],
+    year: Annotated[int | None, typer.Option("--year", help="Listeår (2010 og frem).")] = None,
+    ignore_min_residents: Annotated[
+        bool, typer.Option("--ignore-min-residents", help="Vurdér alle enheder, også under 1.000 beboere.")
+    ] = False,
+    convicted_national_avg: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--convicted-national-avg",
+            help="Landsgennemsnit for andelen af dømte i pct. (fx 0,73), eller ÅR:PCT for et bestemt år.",
+        ),
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table, json eller csv.")] = OutputFormat.table,
+) -> None:
+    """Vurdér afdelinger og områder mod lovens lister (almenboligloven § 61 a og § 61 b)."""
+    try:
+        loaded = load_key_figure_input(path)
+    except InputError as error:
+        fail(str(error))
+    held = list_years_in(loaded.units)
+    if year is None:
+        year = loaded.default_year or (held[-1] if held else None)
+    if year is None:
+        fail(f"{path}: filen har ingen kolonne 'listeaar'; angiv listeåret med --year")
+    averages = parse_conviction_averages(convicted_national_avg or [], year)
+    try:
+        result = classify(loaded.units, year, Options(ignore_min_residents, averages))
+    except MissingNationalAverage as error:
+        fail(
+            f"{error} Angiv det med --convicted-national-avg PCT "
+            f"(for et tidligere listeår i historikken: --convicted-national-avg {error.year}:PCT)."
+        )
+    except LawError as error:
+        fail(str(error))
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
+    elif output is OutputFormat.csv:
+        sys.stdout.write(render_csv(result))
+    else:
+        title = f"{loaded.title}: områdelister, listeår {year}" if loaded.title else None
+        sys.stdout.write(render_table(result, title))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Classify every unit of a key-figure collection for one list year.
+
+The collection may hold several list years (the `listeaar` column). Omdannelsesomraade and
+haardt ghettoomraade look back at the unit's status in the earlier years the collection holds;
+years it does not hold are unknown, so those lists become undetermined wherever they could be true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from boligsocial.law.areas import build_areas
+from boligsocial.law.errors import LawError
+from boligsocial.law.evaluate import evaluate_lists, statuses, unit_state
+from boligsocial.law.figures import UnitFigures
+from boligsocial.law.parameters import Law, load_law
+from boligsocial.law.thresholds import CompiledRules, compile_rules
+from boligsocial.law.verdicts import HistoryYear, ListYearResult, Status, UnitResult
+
+
+@dataclass(frozen=True)
+class Options:
+    ignore_min_residents: bool = False
+    # National average share of convicted residents (percent) per list year, given by the user.
+    conviction_averages: Mapping[int, Fraction] = field(default_factory=dict)
+
+
+def list_years_in(units: Sequence[UnitFigures]) -> list[int]:
+    return sorted({u.list_year for u in units if u.list_year is not None})
+
+
+def _units_for_year(units: Sequence[UnitFigures], year: int) -> list[UnitFigures]:
+    return [u for u in units if u.list_year == year or u.list_year is None]
+
+
+def _with_areas(units: Sequence[UnitFigures]) -> list[UnitFigures]:
+    given = {u.name for u in units if u.kind == "omraade"}
+    return list(units) + [a for a in build_areas(units) if a.name not in given]
+
+
+class _History:
+    """Status on the parallelsamfund (ghetto) list per unit and earlier year, computed lazily."""
+
+    def __init__(self, law: Law, units: Sequence[UnitFigures], options: Options) -> None:
+        self.law = law
+        self.options = options
+        self.by_year: dict[int, dict[tuple[str, str], UnitFigures]] = {}
+        for unit in _with_areas([u for u in units if u.list_year is not None]):
+            assert unit.list_year is not None
+            self.by_year.setdefault(unit.list_year, {})[unit.key] = unit
+        self.rules: dict[int, CompiledRules] = {}
+
+    def status(self, key: tuple[str, str], year: int, reported: str) -> tuple[Status, bool]:
+        """(status, known): known is False when the collection holds no figures for that year."""
+        unit = self.by_year.get(year, {}).get(key)
+        if unit is None:
+            return None, False
+        if year not in self.rules:
+            self.rules[year] = compile_rules(self.law, year, self.options.conviction_averages)
+        rules = self.rules[year]
+        list_id = rules.list_id_for(reported)
+        if list_id is None:
+            return False, True  # the list did not exist that year
+        if rules.history_rule(list_id) is not None:
+            raise LawError(f"historikken for {reported} kan ikke selv bygge på historik ({year})")
+        state = unit_state(rules, unit, self.options.ignore_min_residents, {})
+        return statuses(rules, state, [list_id])[list_id][0], True
+
+
+def classify(
+    units: Sequence[UnitFigures], year: int, options: Options | None = None, law: Law | None = None
+) -> ListYearResult:
+    options = options or Options()
+    law = law or load_law()
+    rules = compile_rules(law, year, options.conviction_averages)
+    this_year = _units_for_year(units, year)
+    if not this_year:
+        held = ", ".join(str(y) for y in list_years_in(units)) or "ingen"
+        raise LawError(f"Nøgletallene indeholder ingen enheder for listeår {year} (filen har listeår: {held}).")
+    history = _History(law, units, options)
+    results: list[UnitResult] = []
+    for unit in _with_areas(this_year):
+        unit_history: dict[str, tuple[HistoryYear, ...]] = {}
+        for list_id in rules.rules:
+            h = rules.history_rule(list_id)
+            if h is not None:
+                unit_history[list_id] = tuple(
+                    HistoryYear(past_year, *history.status(unit.key, past_year, h.reported_list))
+                    for past_year in h.earlier_years(year)
+                )
+        eligible, lists = evaluate_lists(rules, unit, options.ignore_min_residents, unit_history)
+        notes: list[str] = []
+        if unit.approximate:
+            notes.append(
+                "Tilnærmede tal: beregnet som beboervægtede gennemsnit af afdelingernes procenter, "
+                "ikke af tællere og nævnere."
+            )
+        results.append(
+            UnitResult(
+                name=unit.name,
+                kind=unit.kind,
+                list_year=year,
+                residents=unit.residents,
+                eligible=eligible,
+                approximate=unit.approximate,
+                boligorganisation=unit.boligorganisation,
+                omraade=unit.omraade,
+                members=unit.members,
+                lists=lists,
+                notes=tuple(notes),
+            )
+        )
+    notes = [
+        f"Regelsæt: {rules.rule_set.name}.",
+        f"Et boligområde skal have mindst {rules.min_residents:,} beboere.".replace(",", "."),
+    ]
+    if options.ignore_min_residents:
+        notes.append("Beboerkravet er sat ud af kraft (--ignore-min-residents): alle enheder vurderes som områder.")
+    for list_id in rules.rules:
+        rule = rules.rules[list_id]
+        for node in rule.walk():
+            practice = getattr(node, "practice", None)
+            if practice:
+                notes.append(practice)
+    return ListYearResult(
+        list_year=year,
+        rule_set=rules.rule_set.name,
+        rule_set_file=rules.rule_set.file,
+        min_residents=rules.min_residents,
+        min_residents_ignored=options.ignore_min_residents,
+        conviction_thresholds=rules.conviction,
+        units=tuple(results),
+        notes=tuple(notes),
+    )

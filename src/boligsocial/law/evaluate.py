@@ -1,0 +1,313 @@
+"""Evaluate one unit against the compiled rules of one list year.
+
+Unknown values (suppressed cells) are not guessed. For each unknown measure we take one
+representative value from every interval its thresholds cut the axis into, evaluate every
+combination, and call a status determined only when all combinations agree. This is exact: a
+status is "undetermined" precisely when some resolution of the unknowns would change it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from boligsocial.danish import short_number
+from boligsocial.law.figures import MEASURE_LABELS_DA, Measure, UnitFigures
+from boligsocial.law.rules import AllOf, AtLeast, CriterionRule, History, ListRule, Not, Rule, World
+from boligsocial.law.thresholds import CompiledRules
+from boligsocial.law.verdicts import CriterionResult, Flip, HistoryYear, ListResult, Status, Verdict
+
+# Small enough never to step over a second threshold, large enough to be exact in a Fraction.
+EPSILON = Fraction(1, 10**6)
+
+Statuses = dict[str, tuple[Status, Status]]  # list_id -> (status, statutory status)
+
+
+@dataclass(frozen=True)
+class UnitState:
+    """What is known about a unit: criterion outcomes for known measures, the alternatives for
+    unknown ones, whether it is large enough, and its history statuses."""
+
+    known: Mapping[str, bool]
+    unknown: tuple[tuple[Mapping[str, bool], ...], ...]
+    eligible: Status
+    history: Mapping[int, Status]
+
+
+def outcomes_for_value(rules: CompiledRules, measure: Measure, value: Fraction) -> dict[str, bool]:
+    return {key: rules.holds(key, value) for key in rules.criteria_for(measure)}
+
+
+def alternatives_for_unknown(rules: CompiledRules, measure: Measure) -> tuple[Mapping[str, bool], ...]:
+    """One outcome vector per interval that the measure's thresholds cut the axis into."""
+    keys = rules.criteria_for(measure)
+    points = {t + d for key in keys for t in (rules.thresholds[key],) for d in (-EPSILON, Fraction(0), EPSILON)}
+    seen: dict[tuple[bool, ...], Mapping[str, bool]] = {}
+    for point in sorted(points):
+        outcome = outcomes_for_value(rules, measure, point)
+        seen.setdefault(tuple(outcome[k] for k in keys), outcome)
+    return tuple(seen.values())
+
+
+def unit_state(
+    rules: CompiledRules,
+    unit: UnitFigures,
+    ignore_min_residents: bool,
+    history: Mapping[int, Status],
+    override: tuple[Measure, Fraction] | None = None,
+) -> UnitState:
+    known: dict[str, bool] = {}
+    unknown: list[tuple[Mapping[str, bool], ...]] = []
+    for measure in Measure:
+        if not rules.criteria_for(measure):
+            continue
+        value = unit.measurement(measure).value
+        if override is not None and override[0] is measure:
+            value = override[1]
+        if value is None:
+            unknown.append(alternatives_for_unknown(rules, measure))
+        else:
+            known.update(outcomes_for_value(rules, measure, value))
+    eligible: Status
+    if ignore_min_residents:
+        eligible = True
+    elif unit.residents is None:
+        eligible = None
+    else:
+        eligible = unit.residents >= rules.min_residents
+    return UnitState(known=known, unknown=tuple(unknown), eligible=eligible, history=history)
+
+
+def _choices(status: Status) -> tuple[bool, ...]:
+    return (True, False) if status is None else (status,)
+
+
+def _fold(seen: set[bool]) -> Status:
+    return seen.pop() if len(seen) == 1 else None
+
+
+def statuses(rules: CompiledRules, state: UnitState, list_ids: Iterable[str] | None = None) -> Statuses:
+    """Three-valued status of each list, with and without rules of practice."""
+    wanted = list(list_ids) if list_ids is not None else list(rules.rules)
+    history_years = sorted(state.history)
+    seen: dict[str, tuple[set[bool], set[bool]]] = {lid: (set(), set()) for lid in wanted}
+    for eligible in _choices(state.eligible):
+        for combo in itertools.product(*state.unknown):
+            criteria = dict(state.known)
+            for outcome in combo:
+                criteria.update(outcome)
+            for past in itertools.product(*(_choices(state.history[y]) for y in history_years)):
+                history = dict(zip(history_years, past, strict=True))
+                for list_id in wanted:
+                    rule = rules.rules[list_id]
+                    for practice, bucket in ((True, 0), (False, 1)):
+                        world = World(criteria, history, rules.year, apply_practice=practice)
+                        seen[list_id][bucket].add(eligible and rule.holds(world, rules.rules))
+    return {lid: (_fold(a), _fold(b)) for lid, (a, b) in seen.items()}
+
+
+def criterion_result(rules: CompiledRules, key: str, unit: UnitFigures) -> CriterionResult:
+    param = rules.param(key)
+    measurement = unit.measurement(param.measure)
+    threshold = rules.thresholds[key]
+    value = measurement.value
+    if value is None:
+        verdict, margin = Verdict.UNKNOWN, None
+    else:
+        verdict = Verdict.MET if param.operator.holds(value, threshold) else Verdict.NOT_MET
+        margin = param.operator.margin(value, threshold)
+    return CriterionResult(
+        key=key,
+        measure=param.measure,
+        label=MEASURE_LABELS_DA[param.measure],
+        wording=param.wording,
+        population=param.population,
+        value=value,
+        numerator=measurement.numerator,
+        denominator=measurement.denominator,
+        approximate=measurement.approximate,
+        operator=param.operator,
+        threshold=threshold,
+        threshold_note=rules.threshold_notes.get(key),
+        verdict=verdict,
+        margin_pp=margin,
+        citation=rules.citations[key],
+    )
+
+
+def display_criteria(rule: Rule, rules: Mapping[str, Rule]) -> list[str]:
+    """Criteria a reader needs to see for a list: its own and those of lists it builds on,
+    but not those behind a negation (forebyggelse shows its own thresholds, not udsat's)."""
+    keys: list[str] = []
+    if isinstance(rule, CriterionRule):
+        keys.append(rule.key)
+    elif isinstance(rule, AtLeast):
+        keys.extend(rule.of)
+    elif isinstance(rule, ListRule):
+        keys.extend(display_criteria(rules[rule.list_id], rules))
+    elif isinstance(rule, AllOf):
+        for part in rule.parts:
+            keys.extend(display_criteria(part, rules))
+    elif isinstance(rule, History) and rule.current is not None:
+        keys.extend(display_criteria(rule.current, rules))
+    return list(dict.fromkeys(keys))
+
+
+def _yes_no(status: Status) -> str:
+    return {True: "ja", False: "nej", None: "ubestemt"}[status]
+
+
+def reasons_for(
+    rule: Rule, rules: CompiledRules, criteria: Mapping[str, CriterionResult], list_status: Statuses
+) -> list[str]:
+    """Danish explanation lines for a rule, from the criteria's verdicts."""
+    lines: list[str] = []
+    if isinstance(rule, AtLeast):
+        verdicts = [criteria[k].verdict for k in rule.of]
+        met = sum(v is Verdict.MET for v in verdicts)
+        unknown = sum(v is Verdict.UNKNOWN for v in verdicts)
+        line = f"{met} af {len(rule.of)} kriterier opfyldt (mindst {rule.count} kræves)"
+        if unknown:
+            line += f"; {unknown} ukendt{'e' if unknown > 1 else ''}"
+        lines.append(line)
+    elif isinstance(rule, CriterionRule):
+        c = criteria[rule.key]
+        lines.append(
+            f"{c.label} {c.operator.symbol} {short_number(c.threshold)} pct.: {c.verdict.value.replace('_', ' ')}"
+        )
+    elif isinstance(rule, ListRule):
+        label = rules.rule_set.lists[rule.list_id].label
+        lines.append(f"{label}: {_yes_no(list_status[rule.list_id][0])}")
+    elif isinstance(rule, AllOf):
+        for part in rule.parts:
+            lines.extend(reasons_for(part, rules, criteria, list_status))
+    elif isinstance(rule, Not):
+        inner = reasons_for(rule.part, rules, criteria, list_status)
+        prefix = "ikke " if not rule.practice else "ikke (praksis) "
+        lines.extend(prefix + line[0].lower() + line[1:] for line in inner)
+    elif isinstance(rule, History):
+        label = rules.rule_set.lists[rule.current.list_id].label if isinstance(rule.current, ListRule) else ""
+        lines.append(f"{label} i hvert af de seneste {rule.years} listeår (dette år medregnet)")
+    return lines
+
+
+def _flip_text(label: str, joins: bool, threshold: Fraction, falls: bool, inclusive: bool, kind: str) -> str:
+    verb = "kommer på listen" if joins else "forlader listen"
+    t = short_number(threshold)
+    if falls:
+        where = f"falder til {t} pct. eller derunder" if inclusive else f"falder under {t} pct."
+    else:
+        where = f"stiger til {t} pct. eller derover" if inclusive else f"stiger over {t} pct."
+    return f"{verb.capitalize()}, hvis {label.lower()} {where} ({kind})"
+
+
+def find_flips(
+    rules: CompiledRules,
+    unit: UnitFigures,
+    ignore_min_residents: bool,
+    history: Mapping[int, Status],
+    current: Statuses,
+) -> dict[str, Flip]:
+    """For each determined list, the smallest change of one known measure that flips it."""
+    best: dict[str, Flip] = {}
+    for measure in Measure:
+        value = unit.measurement(measure).value
+        keys = rules.criteria_for(measure)
+        if value is None or not keys:
+            continue
+        candidates = sorted(
+            {t + d for t in (rules.thresholds[k] for k in keys) for d in (-EPSILON, Fraction(0), EPSILON)} - {value},
+            key=lambda c: (abs(c - value), c),
+        )
+        flipped_here: set[str] = set()
+        for candidate in candidates:
+            state = unit_state(rules, unit, ignore_min_residents, history, override=(measure, candidate))
+            after = statuses(rules, state)
+            for list_id, (before, _) in current.items():
+                new = after[list_id][0]
+                if before is None or new is None or new == before or list_id in flipped_here:
+                    continue
+                flipped_here.add(list_id)
+                threshold = min((rules.thresholds[k] for k in keys), key=lambda t: abs(t - candidate))
+                falls = candidate < value
+                inclusive = candidate == threshold
+                flip = Flip(
+                    measure=measure,
+                    label=MEASURE_LABELS_DA[measure],
+                    current=value,
+                    threshold=threshold,
+                    target=candidate,
+                    direction="falder" if falls else "stiger",
+                    inclusive=inclusive,
+                    change_pp=abs(threshold - value),
+                    joins=bool(new),
+                    text=_flip_text(
+                        MEASURE_LABELS_DA[measure],
+                        bool(new),
+                        threshold,
+                        falls,
+                        inclusive,
+                        f"i dag {short_number(value)} pct.",
+                    ),
+                )
+                if list_id not in best or flip.change_pp < best[list_id].change_pp:
+                    best[list_id] = flip
+    return best
+
+
+def evaluate_lists(
+    rules: CompiledRules,
+    unit: UnitFigures,
+    ignore_min_residents: bool,
+    history: Mapping[str, tuple[HistoryYear, ...]],
+    with_flips: bool = True,
+) -> tuple[Status, dict[str, ListResult]]:
+    """All lists of the year for one unit, keyed by today's list names.
+
+    `history` gives, per history list, the unit's status in each earlier year the rule needs;
+    a year missing from it counts as unknown.
+    """
+    merged_history: dict[int, Status] = {}
+    for list_id in rules.rules:
+        h = rules.history_rule(list_id)
+        if h is not None:
+            given = {entry.year: entry.status for entry in history.get(list_id, ())}
+            merged_history.update({y: given.get(y) for y in h.earlier_years(rules.year)})
+    state = unit_state(rules, unit, ignore_min_residents, merged_history)
+    current = statuses(rules, state)
+    flips = find_flips(rules, unit, ignore_min_residents, merged_history, current) if with_flips else {}
+    criteria = {key: criterion_result(rules, key, unit) for key in rules.rule_set.criteria}
+    results: dict[str, ListResult] = {}
+    for list_id, param in rules.rule_set.lists.items():
+        rule = rules.rules[list_id]
+        reasons = reasons_for(rule, rules, criteria, current)
+        if state.eligible is False:
+            reasons.insert(0, f"Under {rules.min_residents:_} beboere: ikke et boligområde".replace("_", "."))
+        elif state.eligible is None:
+            reasons.insert(0, "Beboertallet er ukendt, så 1.000-beboer-grænsen kan ikke afgøres")
+        history_rule = rules.history_rule(list_id)
+        history_years: tuple[HistoryYear, ...] = ()
+        if history_rule is not None:
+            given_years = {entry.year: entry for entry in history.get(list_id, ())}
+            history_years = tuple(
+                given_years.get(y, HistoryYear(year=y, status=None, known=False))
+                for y in sorted(history_rule.earlier_years(rules.year))
+            )
+        practice = tuple(node.practice for node in rule.walk() if isinstance(node, Not) and node.practice)
+        status, statutory = current[list_id]
+        results[param.reported_as] = ListResult(
+            list_id=list_id,
+            reported_as=param.reported_as,
+            label=param.label,
+            status=status,
+            statutory_status=statutory,
+            reasons=tuple(reasons),
+            criteria=tuple(criteria[k] for k in display_criteria(rule, rules.rules)),
+            citation=rules.list_citations[list_id],
+            flip=flips.get(list_id),
+            history=history_years,
+            practice_notes=practice,
+        )
+    return state.eligible, results

@@ -1,0 +1,137 @@
+"""The rules of one list year made concrete: every threshold a number, every rule a tree.
+
+The convicted criterion from 2018 is relative to a national average that is only known for some
+list years. A user-supplied average wins over a known one (so that a what-if can be run); where
+neither exists, the evaluation stops with `MissingNationalAverage` naming the year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from boligsocial.law.errors import LawError
+from boligsocial.law.figures import Measure
+from boligsocial.law.parameters import Citation, CriterionParam, Law, RuleSet
+from boligsocial.law.rules import AllOf, History, ListRule, Not, Rule, parse_rule
+
+
+class MissingNationalAverage(LawError):
+    """The national average share of convicted residents is not known for a list year."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        super().__init__(
+            f"Landsgennemsnittet for andelen af dømte (18 år og derover, 2-årigt gennemsnit) er ikke kendt "
+            f"for listeår {year}, og dømte-kriteriet kan ikke vurderes uden det. Der bruges aldrig en standardværdi."
+        )
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    year: int
+    rule_set: RuleSet
+    rules: dict[str, Rule]  # list_id -> rule, with history rules bound to this year's list
+    thresholds: dict[str, Fraction]  # criterion key -> threshold in percent
+    threshold_notes: dict[str, str]
+    citations: dict[str, Citation]  # criterion key -> citation
+    list_citations: dict[str, Citation]
+    conviction: dict[int, tuple[Fraction, Citation]]
+    min_residents: int
+
+    def criteria_for(self, measure: Measure) -> list[str]:
+        return [key for key, c in self.rule_set.criteria.items() if c.measure is measure]
+
+    def param(self, key: str) -> CriterionParam:
+        return self.rule_set.criteria[key]
+
+    def holds(self, key: str, value: Fraction) -> bool:
+        return self.param(key).operator.holds(value, self.thresholds[key])
+
+    def list_id_for(self, reported: str) -> str | None:
+        found = self.rule_set.list_by_reported_name(reported)
+        return found[0] if found else None
+
+    def history_rule(self, list_id: str) -> History | None:
+        rule = self.rules[list_id]
+        return rule if isinstance(rule, History) else None
+
+
+def conviction_thresholds(
+    law: Law, rule_set: RuleSet, year: int, user_averages: Mapping[int, Fraction]
+) -> dict[int, tuple[Fraction, Citation]]:
+    """Threshold per multiple of the national average (e.g. {3: 2.18, 2: 1.45}) for a list year."""
+    multiples = rule_set.needs_national_average
+    if not multiples:
+        return {}
+    if year in user_averages:
+        average = user_averages[year]
+        citation = Citation(
+            source_id="user",
+            title="Landsgennemsnit angivet af brugeren",
+            paragraph=f"{float(average):.4g} pct.".replace(".", ","),
+            url="",
+            certainty="user",
+        )
+        return {k: (k * average, citation) for k in multiples}
+    known = law.conviction_years.get(year)
+    if known is None:
+        raise MissingNationalAverage(year)
+    result: dict[int, tuple[Fraction, Citation]] = {}
+    for k in multiples:
+        if k in known.thresholds:
+            result[k] = (known.thresholds[k], law.cite(known.citation))
+        elif known.average is not None:
+            result[k] = (k * known.average, law.cite(known.citation))
+        else:
+            raise LawError(
+                f"Tærsklen ved {k} gange landsgennemsnittet for dømte er ikke kendt for listeår {year}, "
+                f"og landsgennemsnittet selv er ikke kendt. Angiv landsgennemsnittet."
+            )
+    return result
+
+
+def _bind_history(rule: Rule, list_ids: Mapping[str, str]) -> Rule:
+    if isinstance(rule, History):
+        target = list_ids.get(rule.reported_list)
+        if target is None:
+            raise LawError(f"historikreglen henviser til listen {rule.reported_list!r}, som ikke findes")
+        return replace(rule, current=ListRule(target))
+    if isinstance(rule, AllOf):
+        return AllOf(tuple(_bind_history(p, list_ids) for p in rule.parts))
+    if isinstance(rule, Not):
+        return replace(rule, part=_bind_history(rule.part, list_ids))
+    return rule
+
+
+def compile_rules(law: Law, year: int, user_averages: Mapping[int, Fraction] | None = None) -> CompiledRules:
+    rule_set = law.rule_set(year)
+    conviction = conviction_thresholds(law, rule_set, year, user_averages or {})
+    thresholds: dict[str, Fraction] = {}
+    notes: dict[str, str] = {}
+    citations: dict[str, Citation] = {}
+    for key, param in rule_set.criteria.items():
+        citations[key] = law.cite(param.citation)
+        if param.threshold is not None:
+            thresholds[key] = param.threshold
+        else:
+            assert param.national_average_multiple is not None
+            value, source = conviction[param.national_average_multiple]
+            thresholds[key] = value
+            notes[key] = f"{param.national_average_multiple} gange landsgennemsnittet; kilde: {source.title}" + (
+                f", {source.paragraph}" if source.certainty != "user" else f" ({source.paragraph})"
+            )
+    reported_to_id = {p.reported_as: list_id for list_id, p in rule_set.lists.items()}
+    rules = {list_id: _bind_history(parse_rule(p.rule), reported_to_id) for list_id, p in rule_set.lists.items()}
+    return CompiledRules(
+        year=year,
+        rule_set=rule_set,
+        rules=rules,
+        thresholds=thresholds,
+        threshold_notes=notes,
+        citations=citations,
+        list_citations={list_id: law.cite(p.citation) for list_id, p in rule_set.lists.items()},
+        conviction=conviction,
+        min_residents=rule_set.min_residents.value,
+    )

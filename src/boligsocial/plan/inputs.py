@@ -1,0 +1,34 @@
+"""What `check` and friends accept as input: a key-figure file or a whole plan folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from boligsocial.law.figures import UnitFigures
+from boligsocial.plan.folder import PlanError, load_plan
+from boligsocial.plan.keyfigures import KeyFigureError, read_key_figures
+
+
+class InputError(Exception):
+    """The input could not be read; the message (Danish) says where and why."""
+
+
+@dataclass(frozen=True)
+class KeyFigureInput:
+    units: list[UnitFigures]
+    default_year: int | None  # the plan's list year, when a plan folder was given
+    title: str | None  # the plan's name, when a plan folder was given
+
+
+def load_key_figure_input(path: Path) -> KeyFigureInput:
+    if not path.exists():
+        raise InputError(f"{path}: filen eller mappen findes ikke")
+    try:
+        if path.is_dir():
+            plan = load_plan(path)
+            units = read_key_figures(plan.keyfigure_path(path))
+            return KeyFigureInput(units=units, default_year=plan.liste_aar, title=plan.navn)
+        return KeyFigureInput(units=read_key_figures(path), default_year=None, title=None)
+    except (PlanError, KeyFigureError) as error:
+        raise InputError(str(error)) from error
