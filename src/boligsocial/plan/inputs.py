@@ -27,7 +27,9 @@ def load_key_figure_input(path: Path) -> KeyFigureInput:
     try:
         if path.is_dir():
             plan = load_plan(path)
-            units = read_key_figures(plan.keyfigure_path(path))
+            if plan.noegletal is None:
+                raise InputError(f"{path}: planen angiver ingen nøgletalsfil (feltet 'noegletal')")
+            units = read_key_figures(path / plan.noegletal)
             return KeyFigureInput(units=units, default_year=plan.liste_aar, title=plan.navn)
         return KeyFigureInput(units=read_key_figures(path), default_year=None, title=None)
     except (PlanError, KeyFigureError) as error:
