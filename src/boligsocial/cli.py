@@ -28,6 +28,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Værktøj til boligsociale helhedsplaner."""
+
+
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
@@ -89,10 +94,9 @@ def check(
     try:
         result = classify(loaded.units, year, Options(ignore_min_residents, averages))
     except MissingNationalAverage as error:
-        fail(
-            f"{error} Angiv det med --convicted-national-avg PCT "
-            f"(for et tidligere listeår i historikken: --convicted-national-avg {error.year}:PCT)."
-        )
+        option = "PCT" if error.year == year else f"{error.year}:PCT"
+        example = option.replace("PCT", "0,73")
+        fail(f"{error} Angiv det med --convicted-national-avg {option}, fx --convicted-national-avg {example}.")
     except LawError as error:
         fail(str(error))
     if output is OutputFormat.json:

@@ -36,8 +36,10 @@ def _units_for_year(units: Sequence[UnitFigures], year: int) -> list[UnitFigures
 
 
 def _with_areas(units: Sequence[UnitFigures]) -> list[UnitFigures]:
-    given = {u.name for u in units if u.kind == "omraade"}
-    return list(units) + [a for a in build_areas(units) if a.name not in given]
+    # An area given in the file replaces the one built from its departments in that list year
+    # only: a collection may hold published area rows for one year and department rows for others.
+    given = {(u.list_year, u.name) for u in units if u.kind == "omraade"}
+    return list(units) + [a for a in build_areas(units) if (a.list_year, a.name) not in given]
 
 
 class _History:
@@ -46,13 +48,13 @@ class _History:
     def __init__(self, law: Law, units: Sequence[UnitFigures], options: Options) -> None:
         self.law = law
         self.options = options
-        self.by_year: dict[int, dict[tuple[str, str], UnitFigures]] = {}
+        self.by_year: dict[int, dict[tuple[str, str, str], UnitFigures]] = {}
         for unit in _with_areas([u for u in units if u.list_year is not None]):
             assert unit.list_year is not None
             self.by_year.setdefault(unit.list_year, {})[unit.key] = unit
         self.rules: dict[int, CompiledRules] = {}
 
-    def status(self, key: tuple[str, str], year: int, reported: str) -> tuple[Status, bool]:
+    def status(self, key: tuple[str, str, str], year: int, reported: str) -> tuple[Status, bool]:
         """(status, known): known is False when the collection holds no figures for that year."""
         unit = self.by_year.get(year, {}).get(key)
         if unit is None:
@@ -90,7 +92,7 @@ def classify(
                     HistoryYear(past_year, *history.status(unit.key, past_year, h.reported_list))
                     for past_year in h.earlier_years(year)
                 )
-        eligible, lists = evaluate_lists(rules, unit, options.ignore_min_residents, unit_history)
+        eligible, lists, as_area, on_any_list = evaluate_lists(rules, unit, options.ignore_min_residents, unit_history)
         notes: list[str] = []
         if unit.approximate:
             notes.append(
@@ -109,6 +111,8 @@ def classify(
                 omraade=unit.omraade,
                 members=unit.members,
                 lists=lists,
+                on_any_list=on_any_list,
+                as_area=as_area,
                 notes=tuple(notes),
             )
         )

@@ -9,8 +9,8 @@ status is "undetermined" precisely when some resolution of the unknowns would ch
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from boligsocial.danish import short_number
@@ -88,24 +88,45 @@ def _fold(seen: set[bool]) -> Status:
     return seen.pop() if len(seen) == 1 else None
 
 
-def statuses(rules: CompiledRules, state: UnitState, list_ids: Iterable[str] | None = None) -> Statuses:
-    """Three-valued status of each list, with and without rules of practice."""
-    wanted = list(list_ids) if list_ids is not None else list(rules.rules)
+def _worlds(state: UnitState) -> Iterator[tuple[bool, dict[str, bool], dict[int, bool]]]:
+    """Every resolution of the unknowns: (eligible, criterion outcomes, earlier years' statuses)."""
     history_years = sorted(state.history)
-    seen: dict[str, tuple[set[bool], set[bool]]] = {lid: (set(), set()) for lid in wanted}
     for eligible in _choices(state.eligible):
         for combo in itertools.product(*state.unknown):
             criteria = dict(state.known)
             for outcome in combo:
                 criteria.update(outcome)
             for past in itertools.product(*(_choices(state.history[y]) for y in history_years)):
-                history = dict(zip(history_years, past, strict=True))
-                for list_id in wanted:
-                    rule = rules.rules[list_id]
-                    for practice, bucket in ((True, 0), (False, 1)):
-                        world = World(criteria, history, rules.year, apply_practice=practice)
-                        seen[list_id][bucket].add(eligible and rule.holds(world, rules.rules))
+                yield eligible, criteria, dict(zip(history_years, past, strict=True))
+
+
+def statuses(rules: CompiledRules, state: UnitState, list_ids: Iterable[str] | None = None) -> Statuses:
+    """Three-valued status of each list, with and without rules of practice."""
+    wanted = list(list_ids) if list_ids is not None else list(rules.rules)
+    seen: dict[str, tuple[set[bool], set[bool]]] = {lid: (set(), set()) for lid in wanted}
+    for eligible, criteria, history in _worlds(state):
+        for list_id in wanted:
+            rule = rules.rules[list_id]
+            for practice, bucket in ((True, 0), (False, 1)):
+                world = World(criteria, history, rules.year, apply_practice=practice)
+                seen[list_id][bucket].add(eligible and rule.holds(world, rules.rules))
     return {lid: (_fold(a), _fold(b)) for lid, (a, b) in seen.items()}
+
+
+def any_list_status(rules: CompiledRules, state: UnitState) -> Status:
+    """On at least one list (rules of practice applied), decided over the same resolutions.
+
+    Not derivable from the lists' own statuses: with an unknown value, udsat and forebyggelse can
+    both be undetermined while every resolution puts the unit on one of them (forebyggelse
+    excludes udsatte in practice), and then the unit is on a list, not "undetermined".
+    """
+    seen: set[bool] = set()
+    for eligible, criteria, history in _worlds(state):
+        world = World(criteria, history, rules.year, apply_practice=True)
+        seen.add(eligible and any(rule.holds(world, rules.rules) for rule in rules.rules.values()))
+        if len(seen) > 1:
+            return None
+    return _fold(seen)
 
 
 def criterion_result(rules: CompiledRules, key: str, unit: UnitFigures) -> CriterionResult:
@@ -263,11 +284,13 @@ def evaluate_lists(
     ignore_min_residents: bool,
     history: Mapping[str, tuple[HistoryYear, ...]],
     with_flips: bool = True,
-) -> tuple[Status, dict[str, ListResult]]:
+) -> tuple[Status, dict[str, ListResult], dict[str, Status] | None, Status]:
     """All lists of the year for one unit, keyed by today's list names.
 
     `history` gives, per history list, the unit's status in each earlier year the rule needs;
-    a year missing from it counts as unknown.
+    a year missing from it counts as unknown. The third value is, for a unit below the resident
+    minimum, the statuses it would have as an area (by reported name); otherwise None. The fourth
+    is whether the unit is on any list (`any_list_status`).
     """
     merged_history: dict[int, Status] = {}
     for list_id in rules.rules:
@@ -310,4 +333,8 @@ def evaluate_lists(
             history=history_years,
             practice_notes=practice,
         )
-    return state.eligible, results
+    as_area: dict[str, Status] | None = None
+    if state.eligible is False:
+        as_if = statuses(rules, replace(state, eligible=True))
+        as_area = {rules.rule_set.lists[lid].reported_as: status for lid, (status, _) in as_if.items()}
+    return state.eligible, results, as_area, any_list_status(rules, state)

@@ -111,6 +111,10 @@ class UnitFigures:
         return any(m.approximate for m in self.measures.values())
 
     @property
-    def key(self) -> tuple[str, str]:
-        """Identity of a unit across list years: its kind and name."""
-        return (self.kind, self.name)
+    def key(self) -> tuple[str, str, str]:
+        """Identity of a unit across list years: kind, boligorganisation and name (department
+        names such as "Afd. 1" repeat across organisations). An area is identified by its name
+        alone: its organisations are those of the members a year happens to report, and a
+        published area row names none."""
+        organisation = "" if self.kind == "omraade" else self.boligorganisation or ""
+        return (self.kind, organisation, self.name)

@@ -94,16 +94,11 @@ class UnitResult:
     omraade: str | None
     members: tuple[str, ...]
     lists: dict[str, ListResult]  # keyed by reported name; lists that did not exist are absent
+    # On at least one list, decided over the resolutions of the unknowns like each list's status
+    # (not derivable from them: an unknown can decide between udsat and forebyggelse).
+    on_any_list: Status
+    as_area: dict[str, Status] | None = None  # below the resident minimum: the statuses as an area
     notes: tuple[str, ...] = ()
-
-    @property
-    def on_any_list(self) -> Status:
-        statuses = [r.status for r in self.lists.values()]
-        if any(s is True for s in statuses):
-            return True
-        if any(s is None for s in statuses):
-            return None
-        return False
 
 
 @dataclass(frozen=True)
@@ -200,6 +195,7 @@ def unit_dict(u: UnitResult) -> dict[str, Any]:
         "eligible": u.eligible,
         "approximate": u.approximate,
         "lists": {name: r.status for name, r in u.lists.items()},
+        "as_area": u.as_area,
         "list_details": {name: list_dict(r) for name, r in u.lists.items()},
         "criteria": [criterion_dict(c) for c in criteria.values()],
         "notes": list(u.notes),

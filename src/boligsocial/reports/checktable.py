@@ -22,6 +22,12 @@ LIST_SHORT_DA = {
     "forebyggelsesomraade": "Forebyg.",
 }
 LIST_MARK = {"udsat_boligomraade": "U", "parallelsamfund": "P", "omdannelsesomraade": "O", "forebyggelsesomraade": "F"}
+LIST_NAME_DA = {
+    "udsat_boligomraade": "udsat boligområde",
+    "parallelsamfund": "parallelsamfund/ghettoområde",
+    "omdannelsesomraade": "omdannelsesområde/hårdt ghettoområde",
+    "forebyggelsesomraade": "forebyggelsesområde",
+}
 STATUS_DA: dict[Status, str] = {True: "JA", False: "nej", None: "?"}
 STATUS_WORD_DA: dict[Status, str] = {True: "ja", False: "nej", None: "ubestemt"}
 MEASURE_DIGITS = {
@@ -78,6 +84,21 @@ def _explanations(unit: UnitResult) -> list[str]:
     return lines
 
 
+def _below_minimum(unit: UnitResult, minimum: int) -> str:
+    line = f"Under {number(minimum, 0)} beboere: ikke et boligområde efter loven."
+    if unit.as_area is None:
+        return line
+    listed = [LIST_NAME_DA[n] for n, s in unit.as_area.items() if s is True]
+    maybe = [LIST_NAME_DA[n] for n, s in unit.as_area.items() if s is None]
+    if listed:
+        line += f" Med mindst {number(minimum, 0)} beboere ville den være: {', '.join(listed)}."
+    elif maybe:
+        line += f" Med mindst {number(minimum, 0)} beboere: ubestemt for {', '.join(maybe)}."
+    else:
+        line += " Den ville heller ikke være på en liste som område."
+    return line
+
+
 def _pad(rows: Iterable[list[str]], right_aligned: set[int]) -> list[str]:
     rows = list(rows)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -103,20 +124,26 @@ def render_table(result: ListYearResult, title: str | None = None) -> str:
             + [STATUS_DA[unit.lists[n].status] for n in list_names]
         )
     out = [title or f"Områdelister, listeår {result.list_year}", f"Regelsæt: {result.rule_set}"]
-    for k, (threshold, citation) in sorted(result.conviction_thresholds.items(), reverse=True):
-        out.append(f"Dømte: {k} × landsgennemsnittet = {short_number(threshold)} pct. ({citation.title})")
+    if result.conviction_thresholds:
+        parts = [
+            f"{k} × = {short_number(t)} pct."
+            for k, (t, _) in sorted(result.conviction_thresholds.items(), reverse=True)
+        ]
+        sources = sorted({c.title for _, c in result.conviction_thresholds.values()})
+        out.append(f"Dømte, landsgennemsnittet: {', '.join(parts)} Kilde: {'; '.join(sources)}")
     out.append("")
     out.extend(_pad(rows, right_aligned={2}))
     out.append("")
-    legend = ", ".join(f"{LIST_MARK[n]} = opfylder kriteriet for {LIST_SHORT_DA[n].lower()}" for n in list_names)
-    out.append(f"Mærker ved tallene: {legend}. ~ = tilnærmet tal. - = ukendt eller diskretioneret.")
+    legend = ", ".join(f"{LIST_MARK[n]} = {LIST_NAME_DA[n]}" for n in list_names if n != "omdannelsesomraade")
+    out.append(f"Mærker ved tallene: tallet opfylder kriteriet for {legend}.")
+    out.append("~ = tilnærmet tal (beboervægtet gennemsnit). - = ukendt eller diskretioneret.")
     out.append("Status: JA = på listen, nej = ikke på listen, ? = ubestemt (ukendte tal kan ændre udfaldet).")
     out.append("")
     out.append("Forklaring pr. enhed")
     for unit in result.units:
         lines = _explanations(unit)
         if unit.eligible is False:
-            lines.insert(0, f"  Under {number(result.min_residents, 0)} beboere: ikke et boligområde efter loven.")
+            lines.insert(0, "  " + _below_minimum(unit, result.min_residents))
         if lines:
             out.append(_unit_label(unit) + ":")
             out.extend(lines)
