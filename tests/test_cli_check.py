@@ -53,6 +53,7 @@ def test_seed_claims_folehaven_and_sjaeloer_are_forebyggelsesomraader() -> None:
     folehaven = units[("afdeling", "Folehaven")]
     assert folehaven["lists"]["forebyggelsesomraade"] is True
     assert folehaven["lists"]["udsat_boligomraade"] is False
+    assert folehaven["on_any_list"] is True
     area = units[("omraade", "Sjælør Boulevard")]
     assert area["residents"] == 1227
     assert area["approximate"] is True

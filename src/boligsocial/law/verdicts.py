@@ -195,6 +195,7 @@ def unit_dict(u: UnitResult) -> dict[str, Any]:
         "eligible": u.eligible,
         "approximate": u.approximate,
         "lists": {name: r.status for name, r in u.lists.items()},
+        "on_any_list": u.on_any_list,
         "as_area": u.as_area,
         "list_details": {name: list_dict(r) for name, r in u.lists.items()},
         "criteria": [criterion_dict(c) for c in criteria.values()],
