@@ -397,20 +397,10 @@ class Maaling(_Base):
         return self
 
 
-class Sammenligning(_Base):
+class Sammenligning(Maaling):
     """A comparison figure (benchmark) for an indicator, e.g. the almene average in the kommune."""
 
     betegnelse: Navn
-    vaerdi: Tal
-    aar: Aar | None = None
-    til_aar: Aar | None = None
-    kvalifikator: Navn | None = None
-    kilde: Tekst | None = None
-
-    @model_validator(mode="after")
-    def _years(self) -> Self:
-        _check_years(self.aar, self.til_aar)
-        return self
 
 
 class Indikator(_Base):
