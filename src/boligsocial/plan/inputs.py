@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from boligsocial.law.figures import UnitFigures
-from boligsocial.plan.folder import PlanError, load_plan
+from boligsocial.plan.folder import PlanError, load_plan, noegletal_path
 from boligsocial.plan.keyfigures import KeyFigureError, read_key_figures
 
 
@@ -27,9 +27,10 @@ def load_key_figure_input(path: Path) -> KeyFigureInput:
     try:
         if path.is_dir():
             plan = load_plan(path)
-            if plan.noegletal is None:
+            figures = noegletal_path(plan, path)
+            if figures is None:
                 raise InputError(f"{path}: planen angiver ingen nøgletalsfil (feltet 'noegletal')")
-            units = read_key_figures(path / plan.noegletal)
+            units = read_key_figures(figures)
             return KeyFigureInput(units=units, default_year=plan.liste_aar, title=plan.navn)
         return KeyFigureInput(units=read_key_figures(path), default_year=None, title=None)
     except (PlanError, KeyFigureError) as error:

@@ -54,9 +54,10 @@ def load_context(folder: Path, year: int | None = None) -> PlanContext:
     `LawError` when the law cannot be applied (e.g. a missing national average)."""
     try:
         plan = load_plan(folder)
-        if plan.noegletal is None:
+        path = noegletal_path(plan, folder)
+        if path is None:
             raise InputError(f"{folder}: planen angiver ingen nøgletalsfil (feltet 'noegletal')")
-        units = read_key_figures(noegletal_path(plan, folder))
+        units = read_key_figures(path)
     except (KeyFigureError, PlanError) as error:
         raise InputError(str(error)) from error
     list_year = year or plan.liste_aar
