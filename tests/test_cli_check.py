@@ -164,5 +164,5 @@ def test_readme_table_is_what_the_command_prints() -> None:
 def test_readme_test_command_is_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    command = next(line for line in ci.splitlines() if "pytest" in line).strip()
+    command = next(line for line in ci.splitlines() if "dev.py test" in line).strip()
     assert command in readme

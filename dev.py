@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Set up and run boligsocial on a fresh machine that has only Python 3.11+.
+
+    python3 dev.py test     # set up, install the test system packages, run the whole test suite
+    python3 dev.py check    # set up and run `boligsocial check` on the bundled example
+
+Kept in plain Python (no make, no shell tricks) so the two README commands work anywhere. The
+test suite needs two programs that pip cannot install: PostgreSQL (the store is tested on it as
+well as SQLite) and Chromium (browser tests). On Debian/Ubuntu as root they are installed with
+apt-get; elsewhere the script says what is missing and stops.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+DEBIAN_PACKAGES = {"chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql"}
+
+
+def run(*args: str | Path) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
+
+
+def setup_python() -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs before the project is installed
+        sys.exit(f"boligsocial kræver Python 3.11 eller nyere (dette er {sys.version.split()[0]}).")
+    if not (BIN / "python").exists():
+        venv.create(VENV, with_pip=True)
+    run(BIN / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", ".[dev]")
+
+
+def setup_system_packages() -> None:
+    missing = [name for name, path in DEBIAN_PACKAGES.items() if not Path(path).exists()]
+    if not missing:
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
+        return
+    sys.exit(
+        "Testene kræver disse systempakker, som ikke er installeret: "
+        + ", ".join(missing)
+        + ". Installér dem (fx `sudo apt-get install "
+        + " ".join(missing)
+        + "`) og kør igen."
+    )
+
+
+def main(argv: list[str]) -> None:
+    command = argv[0] if argv else "test"
+    os.chdir(ROOT)
+    if command == "test":
+        setup_python()
+        setup_system_packages()
+        os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *argv[1:]])
+    elif command == "check":
+        setup_python()
+        boligsocial = BIN / "boligsocial"
+        os.execv(boligsocial, [str(boligsocial), "check", "examples/mit-kvarter", "--year", "2022", *argv[1:]])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
