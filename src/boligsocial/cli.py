@@ -108,6 +108,46 @@ def check(
         sys.stdout.write(render_table(result, title))
 
 
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def application(
+    plan: Annotated[Path, typer.Argument(help="Planmappe (med helhedsplan.toml, nøgletal og tekst/).")],
+    out: Annotated[Path, typer.Option("--out", help="Mappe, som ansøgningspakken skrives til.")],
+    template: Annotated[
+        Path | None, typer.Option("--template", help="Egen Word-skabelon (.docx) med omdøbte/ændrede typografier.")
+    ] = None,
+) -> None:
+    """Lav prækvalifikationsansøgningen: projektbeskrivelse (Word og PDF), nøgletalsbilag og lint."""
+    from boligsocial.plan.prose import ProseError
+    from boligsocial.reports.package import build_package
+
+    try:
+        result = build_package(plan, out, template)
+    except (InputError, ProseError, LawError) as error:
+        fail(str(error))
+    for path in result.files:
+        typer.echo(f"Skrev {path}")
+    typer.echo(f"Projektbeskrivelsen fylder {result.pdf_pages} A4-sider. Lint: {result.lint.summary()}")
+
+
+@app.command()
+def lint(
+    plan: Annotated[Path, typer.Argument(help="Planmappe.")],
+    output: Annotated[LintFormat, typer.Option("--format", help="text eller json.")] = LintFormat.text,
+) -> None:
+    """Gennemgå ansøgningen som en sagsbehandler i Landsbyggefonden: tal, stavning, lister, budget."""
+    from boligsocial.reports.lint import lint_folder
+
+    report = lint_folder(plan)
+    typer.echo(report.to_json() if output is LintFormat.json else report.to_text())
+    if report.errors():
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

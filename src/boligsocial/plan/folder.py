@@ -11,6 +11,7 @@ back as the same plan; comments in a hand-edited file are not preserved.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tempfile
@@ -401,10 +402,34 @@ def _block_end(headers: list[tuple[int, bool, tuple[str, ...]]], line: int, path
     return limit
 
 
-def _locate(lines: list[str], loc: Loc) -> int | None:
+def locate_key(text: str, loc: Loc) -> int | None:
+    """1-based line in a plan file's text where the key path `loc` is written (or the nearest
+    enclosing table), if found. Used to point messages (the loader's, the lint's) at a line."""
+    return _locate(_TomlLines.of(text), loc)
+
+
+@dataclass(frozen=True)
+class _TomlLines:
+    """A plan file split into lines, with which lines are code and where the table headers are;
+    computed once per text because a lint asks for hundreds of locations in the same file."""
+
+    lines: list[str]
+    code: list[bool]
+    headers: list[tuple[int, bool, tuple[str, ...]]]
+
+    @staticmethod
+    @functools.lru_cache(maxsize=8)
+    def of(text: str) -> _TomlLines:
+        lines = text.splitlines()
+        code = _code_lines(lines)
+        return _TomlLines(lines, code, _headers(lines, code))
+
+
+def _locate(parsed: _TomlLines | list[str], loc: Loc) -> int | None:
     """1-based line where the key path `loc` is written (or the nearest enclosing table), if found."""
-    code = _code_lines(lines)
-    headers = _headers(lines, code)
+    if isinstance(parsed, list):
+        parsed = _TomlLines.of("\n".join(parsed))
+    lines, code, headers = parsed.lines, parsed.code, parsed.headers
     prefix: tuple[str, ...] = ()
     start, block_end = 0, len(lines)
     best: int | None = None

@@ -50,7 +50,10 @@ __all__ = [
     "AfdelingRef",
     "AfdelingStatus",
     "Boligorganisation",
+    "Budget",
     "Enhed",
+    "Finansiering",
+    "FinansieringKilde",
     "Forum",
     "ForumNiveau",
     "Helhedsplan",
@@ -71,6 +74,7 @@ __all__ = [
     "Sammenligning",
     "Stilling",
     "Tal",
+    "Udgift",
     "format_tal",
     "parse_tal",
 ]
@@ -245,6 +249,26 @@ class RettelseArt(StrEnum):
     NAVN = "navn"  # a name of an afdeling, organisation, place
     BEGREB = "begreb"  # a domain term (lejeboliger, lommepengejob, an indsatsomraade)
     SPROG = "sprog"  # other spelling or grammar
+
+
+class FinansieringKilde(StrEnum):
+    """Who pays a line of the budget. Everything but LBF counts as local co-financing."""
+
+    LBF = "lbf"
+    KOMMUNE = "kommune"
+    BOLIGORGANISATION = "boligorganisation"
+    FOND = "fond"
+    ANDET = "andet"
+
+    @property
+    def label(self) -> str:
+        return {
+            "lbf": "Landsbyggefonden",
+            "kommune": "Kommunen",
+            "boligorganisation": "Boligorganisationer",
+            "fond": "Fonde",
+            "andet": "Andet",
+        }[self.value]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -505,6 +529,61 @@ class Rettelse(_Base):
         return self
 
 
+def _lower(value: object) -> object:
+    return value.strip().casefold() if isinstance(value, str) else value
+
+
+Beloeb = Annotated[Decimal, BeforeValidator(parse_tal), Field(ge=0)]
+"""An amount in kroner, not negative. In the TOML file a whole number (`2500000`) or a text with
+decimal comma (`"2500000,50"`); no thousands separator."""
+
+
+class Finansiering(_Base):
+    """One source of financing in the budget: who pays (`kilde`) and how much (`beloeb`, kr.).
+    `aar` is the year the amount is for; without it the amount covers the whole period."""
+
+    kilde: Annotated[FinansieringKilde, BeforeValidator(_lower)]
+    beloeb: Beloeb
+    betegnelse: Navn | None = None
+    aar: Aar | None = None
+    noter: list[Tekst] = Field(default_factory=list)
+
+
+class Udgift(_Base):
+    """One expense line of the budget (a post such as "Personale" and its amount in kr.)."""
+
+    post: Navn
+    beloeb: Beloeb
+    aar: Aar | None = None
+    noter: list[Tekst] = Field(default_factory=list)
+
+
+class Budget(_Base):
+    """The budget estimate (budgetoverslag) with the proposed local co-financing. LBF pays at most
+    75 %; the lint checks the local share and that expenses and financing balance."""
+
+    finansiering: list[Finansiering] = Field(default_factory=list)
+    udgifter: list[Udgift] = Field(default_factory=list)
+    noter: list[Tekst] = Field(default_factory=list)
+
+    @property
+    def finansiering_i_alt(self) -> Decimal:
+        return sum((f.beloeb for f in self.finansiering), Decimal(0))
+
+    @property
+    def lbf_finansiering(self) -> Decimal:
+        return sum((f.beloeb for f in self.finansiering if f.kilde is FinansieringKilde.LBF), Decimal(0))
+
+    @property
+    def lokal_finansiering(self) -> Decimal:
+        """Everything not paid by LBF: kommune, boligorganisationer, fonde and others."""
+        return self.finansiering_i_alt - self.lbf_finansiering
+
+    @property
+    def udgifter_i_alt(self) -> Decimal:
+        return sum((u.beloeb for u in self.udgifter), Decimal(0))
+
+
 # --------------------------------------------------------------------------------------------------
 # The plan
 
@@ -538,6 +617,7 @@ class Helhedsplan(_Base):
     partnere: list[Partner] = Field(default_factory=list)
     organisation: Organisation | None = None
     forkortelser: dict[Navn, Tekst] = Field(default_factory=dict)
+    budget: Budget | None = None
     rettelser: list[Rettelse] = Field(default_factory=list)
 
     # ---- validation -------------------------------------------------------------------------
