@@ -1,0 +1,268 @@
+"""Plain data the service layer returns and takes: the acting `Actor`, the key-figure form fields
+and the records (frozen dataclasses, safe to keep after the transaction). See `store/service.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from boligsocial.law.figures import MEASURE_LABELS_DA, Measure, UnitFigures
+from boligsocial.law.verdicts import ListYearResult, UnitResult
+from boligsocial.plan.keyfigures import PCT_COLUMN, ImportIssue
+from boligsocial.plan.model import Afdeling, Helhedsplan, Indikator
+
+SessionFactory = sessionmaker[Session]
+
+ROLES: Final[dict[str, str]] = {
+    "redaktoer": "Redaktør (må ændre planer)",
+    "laeser": "Læser (må kun se)",
+    "system": "Systemet (opstart og vedligehold)",
+}
+"""Known roles and their Danish labels. Only "laeser" is refused writes for now."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Who acts
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person (or process) on whose behalf the service acts; recorded in every audit event."""
+
+    name: str
+    role: str = "redaktoer"
+
+
+# --------------------------------------------------------------------------------------------------
+# Key-figure form fields
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One editable field of an afdeling's key figures. `name` is the key-figure column name
+    (docs/key-figures.md) and the key in `KeyFigureRecord.values`, in `update_key_figures`'s
+    `changes` and in `ValidationFailed.errors`."""
+
+    name: str
+    label: str  # Danish label for the form
+    kind: str  # "integer" | "pct" | "income_pct" | "count" | "amount" | "text"
+    measure: Measure | None = None
+
+
+def _measure_fields() -> list[FieldSpec]:
+    fields: list[FieldSpec] = []
+    for measure in Measure:
+        label = MEASURE_LABELS_DA[measure]
+        kind = "income_pct" if measure is Measure.INDKOMST else "pct"
+        fields.append(FieldSpec(PCT_COLUMN[measure], f"{label} (%)", kind, measure))
+    for measure in Measure:
+        label = MEASURE_LABELS_DA[measure]
+        fields.append(FieldSpec(f"{measure.value}_taeller", f"{label}: tæller", "count", measure))
+        fields.append(FieldSpec(f"{measure.value}_naevner", f"{label}: nævner", "count", measure))
+        if measure is Measure.INDKOMST:
+            fields.append(FieldSpec("indkomst_region_gns", "Regionens gns. bruttoindkomst (kr.)", "amount", measure))
+    return fields
+
+
+KEY_FIGURE_FIELDS: Final[tuple[FieldSpec, ...]] = (
+    FieldSpec("boliger", "Boliger", "integer"),
+    FieldSpec("beboere", "Beboere", "integer"),
+    *_measure_fields(),
+    FieldSpec("afdelingsnummer", "Afdelingsnummer", "text"),
+    FieldSpec("omraade", "Boligområde", "text"),
+    FieldSpec("kommune", "Kommune", "text"),
+)
+"""The fields of the key-figure form, in display order. The five percentages are what most
+forms show; the count fields (tæller/nævner) are optional and, when filled in, decide the share."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Records returned by the service (plain frozen data: safe to keep after the transaction)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    id: int
+    navn: str
+    kommune: str
+    ansoeger: str
+    periode_start: date
+    periode_slut: date
+    liste_aar: int | None
+    afdelinger: int  # number of afdelinger
+    list_years: tuple[int, ...]  # list years that have key figures
+    version: int
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class AfdelingRecord:
+    id: int
+    navn: str
+    boligorganisation: str  # kortnavn
+    afdelingsnummer: str | None
+    boliger: int
+    status: str  # "i_plan" | "betinget"
+    version: int
+
+
+@dataclass(frozen=True)
+class KeyFigureRecord:
+    """An afdeling's key figures in one list year, ready for a form.
+
+    `values` maps every field of `KEY_FIGURE_FIELDS` to its Danish text ("1.964", "30,9", "-" for
+    unknown, "" for empty text). Percentages backed by counts show the computed share rounded to
+    two decimals. `figures` is the same data as the law reads it. `version` is 0 when the afdeling
+    has no key figures for this list year yet; saving with expected_version 0 creates them."""
+
+    plan_id: int
+    afdeling_id: int
+    afdeling: str
+    boligorganisation: str
+    list_year: int | None
+    version: int
+    values: dict[str, str]
+    figures: UnitFigures
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.version > 0
+
+
+@dataclass(frozen=True)
+class MaalingRecord:
+    """One value of an indicator: a measurement (`kind` "maaling") or a comparison figure
+    (`kind` "sammenligning", with `betegnelse`)."""
+
+    id: int
+    kind: str
+    vaerdi: Decimal
+    vaerdi_text: str  # Danish: "8,21"
+    aar: int | None
+    til_aar: int | None
+    kvalifikator: str | None
+    kilde: str | None
+    betegnelse: str | None
+    version: int
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+
+@dataclass(frozen=True)
+class IndikatorRecord:
+    indikator: Indikator  # the model, as in the plan
+    version: int
+    maalinger: tuple[MaalingRecord, ...]
+    sammenligninger: tuple[MaalingRecord, ...]
+
+
+@dataclass(frozen=True)
+class ProseRecord:
+    """A prose file of the plan folder (`tekst/<name>`), e.g. "problemkompleks.md"."""
+
+    name: str
+    text: str
+    version: int
+
+
+@dataclass(frozen=True)
+class PlanOverview:
+    """A plan with its key figures and verdicts, classified once from the stored rows.
+
+    `units` are all stored key figures (every list year: earlier years feed the look-back of
+    omdannelsesomraade). `result`/`as_areas` are None when the plan cannot be classified
+    (no key figures, no list year, a law gap); `problem` then says why in Danish."""
+
+    plan_id: int
+    version: int
+    plan: Helhedsplan
+    list_year: int | None
+    units: list[UnitFigures]
+    result: ListYearResult | None
+    as_areas: ListYearResult | None  # every unit evaluated as an area (--ignore-min-residents)
+    problem: str | None
+    afdeling_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (kortnavn, navn) -> id
+
+    def verdict(self, afdeling: Afdeling) -> UnitResult | None:
+        """The result for an afdeling of the plan, matched by organisation and name."""
+        if self.result is None:
+            return None
+        for unit in self.result.units:
+            if (
+                unit.kind == "afdeling"
+                and unit.name == afdeling.navn
+                and unit.boligorganisation in (afdeling.boligorganisation, None)
+            ):
+                return unit
+        return None
+
+    def area_verdict(self, name: str) -> UnitResult | None:
+        if self.result is None:
+            return None
+        return next((u for u in self.result.units if u.kind == "omraade" and u.name == name), None)
+
+    def afdeling_id(self, afdeling: Afdeling) -> int:
+        return self.afdeling_ids[(afdeling.boligorganisation, afdeling.navn)]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # key-figure column name
+    label: str  # Danish label
+    old: str  # Danish text, "-" for unknown
+    new: str
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """What one row of an uploaded key-figure file would do. `status` is "ny" (no key figures
+    for that afdeling and list year yet), "ændret" or "uændret"."""
+
+    row: int | None
+    afdeling: str
+    boligorganisation: str
+    list_year: int | None
+    status: str
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """The dry run of a key-figure import. `ok` is True only when there are no issues; only then
+    can `commit_import` commit it. `token` identifies the data previewed and the state of the rows
+    it would change: pass it to `commit_import` to refuse the commit if anything changed since."""
+
+    filename: str
+    rows: tuple[PreviewRow, ...]
+    issues: tuple[ImportIssue, ...]
+    token: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    @property
+    def changed(self) -> int:
+        return sum(1 for row in self.rows if row.status != "uændret")
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: datetime  # timezone-aware, UTC
+    actor: str
+    role: str
+    action: str  # e.g. "opret_plan", "ret_noegletal", "importer_noegletal"
+    entity: str  # e.g. "plan", "noegletal", "maaling"
+    entity_id: str | None
+    plan_id: int | None
+    summary: str  # Danish one-liner
+    before: Any
+    after: Any
