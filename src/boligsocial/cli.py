@@ -18,6 +18,7 @@ from boligsocial.law.thresholds import MissingNationalAverage
 from boligsocial.law.verdicts import result_dict
 from boligsocial.plan.inputs import InputError, load_key_figure_input
 from boligsocial.plan.numbers import parse_danish_number
+from boligsocial.register.cli import register_app
 from boligsocial.reports.checktable import render_csv, render_table
 
 app = typer.Typer(
@@ -26,6 +27,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+app.add_typer(register_app, name="register")
 
 
 @app.callback()

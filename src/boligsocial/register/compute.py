@@ -1,0 +1,765 @@
+"""The DuckDB engine: person rows (Parquet or CSV) -> integer sums per address group and year.
+
+One pass over the files computes, per (aar, region, kommune, omraade, afdeling,
+boligorganisation), every count and sum the criteria need (`FIELDS`), and in the same pass
+counts the rows that break the schema. A second, cheap pass checks that no person appears twice
+in a data year (a bitmap over the person ids per year; a hash count where ids are too sparse
+for a bitmap). Everything is an integer: shares are formed later, exactly, in Python.
+
+Nothing is read into Python except the grouped result (some ten thousand rows per data year).
+DuckDB streams the files, and spills to `temp_directory` if a query needs more than
+`memory_limit`.
+"""
+
+from __future__ import annotations
+
+import glob
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, NoReturn
+
+import duckdb
+import numpy as np
+
+from boligsocial.danish import number
+from boligsocial.law.figures import Measure
+from boligsocial.register.measures import AgeBand, YearPlan
+from boligsocial.register.method import Method, PopulationBase, Students
+from boligsocial.register.schema import COLUMNS, REGIONER, Column, RegisterError, column, valid_sql
+
+__all__ = [
+    "FIELDS",
+    "KEYS",
+    "Aggregates",
+    "EngineOptions",
+    "Source",
+    "aggregate",
+    "connect",
+    "open_source",
+]
+
+#: Group keys, in the order of `Group.key`.
+KEYS = ("aar", "region", "kommune", "omraade", "afdeling", "boligorganisation")
+
+#: The integer sums per group, in the order of `Group.values`.
+FIELDS = (
+    "beboere",  # all rows
+    "iv_n",  # population of the non-western criterion
+    "iv",  # of them non-western immigrants and descendants
+    "uf_n",  # population of the outside-work-and-education criterion
+    "uf_promille",  # sum of thousandths of a year outside
+    "uf_personer",  # persons with any time outside
+    "doemte_n",  # population of the conviction criterion
+    "doemte",  # of them convicted in the year
+    "udd_n",  # population of the education criterion
+    "udd_grund",  # grundskole, Danish/approved source
+    "udd_uoplyst",  # unknown education
+    "udd_grund_udl",  # grundskole, foreign self-reported/imputed source
+    "udd_hoej_udl",  # above grundskole, foreign self-reported/imputed source
+    "ind_n",  # tax-liable persons in the income band, not in education
+    "ind_sum",  # their gross income
+    "ind_stud_n",  # tax-liable persons in the income band in education
+    "ind_stud_sum",  # their gross income
+    "ugyldige",  # rows breaking the schema
+    "min_person",
+    "max_person",
+)
+_F = {name: i for i, name in enumerate(FIELDS)}
+_VALUE_FIELDS = FIELDS[:-3]
+
+_INTEGER_TYPES = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+}  # fmt: skip
+_KIND_DA = {"integer": "et heltal", "boolean": "sand/falsk (BOOLEAN)", "text": "tekst (VARCHAR)"}
+
+#: Largest id range checked for duplicates with a bitmap (bits); wider ranges use a hash count.
+BITMAP_LIMIT = 1 << 28
+
+
+# --------------------------------------------------------------------------------------------
+# Sources
+
+
+@dataclass(frozen=True)
+class Source:
+    """The person files of one run: all Parquet or all CSV."""
+
+    files: tuple[Path, ...]
+    format: Literal["parquet", "csv"]
+    shown: str  # how messages name the input
+    present: frozenset[str] = frozenset()  # schema columns found in every file
+
+    def scan_sql(self, diagnostics: bool = False) -> str:
+        files = "[" + ", ".join(_quote(str(f)) for f in self.files) + "]"
+        if self.format == "parquet":
+            extra = ", filename=true, file_row_number=true" if diagnostics else ""
+            return f"read_parquet({files}, union_by_name=true{extra})"
+        # One scan per file, united by column name: DuckDB keeps rejected rows (for exact error
+        # messages) only without union_by_name.
+        types = "{" + ", ".join(f"{_quote(c.name)}: {_quote(c.sql_type)}" for c in COLUMNS if c.name in self.present)
+        types += "}"
+        extra = ", filename=true" if diagnostics else ", store_rejects=true"
+        scans = [f"SELECT * FROM read_csv({_quote(str(f))}, header=true, types={types}{extra})" for f in self.files]
+        return "(" + " UNION ALL BY NAME ".join(scans) + ")"
+
+    def name_of(self, file: str | Path) -> str:
+        return Path(file).name if len(self.files) > 1 else self.shown
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _data_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        found = sorted(p for p in path.iterdir() if p.suffix.casefold() in (".parquet", ".csv") and p.is_file())
+        if not found:
+            raise RegisterError(f"{path}: mappen indeholder ingen .parquet- eller .csv-filer")
+        return found
+    if any(char in str(path) for char in "*?["):
+        found = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+        if not found:
+            raise RegisterError(f"{path}: ingen filer passer til mønsteret")
+        return found
+    if not path.exists():
+        raise RegisterError(f"{path}: filen findes ikke")
+    return [path]
+
+
+def open_source(paths: Sequence[Path], con: duckdb.DuckDBPyConnection) -> Source:
+    """Find the files, check that every file has every required column with a usable type."""
+    files: list[Path] = []
+    for path in paths:
+        files.extend(_data_files(Path(path)))
+    suffixes = {f.suffix.casefold() for f in files}
+    if not suffixes <= {".parquet", ".csv"}:
+        odd = sorted(f.name for f in files if f.suffix.casefold() not in (".parquet", ".csv"))
+        raise RegisterError(f"{odd[0]}: persondata skal være Parquet (.parquet) eller CSV (.csv)")
+    if len(suffixes) > 1:
+        raise RegisterError("persondata må ikke blande Parquet- og CSV-filer i samme kørsel")
+    fmt: Literal["parquet", "csv"] = "parquet" if suffixes == {".parquet"} else "csv"
+    shown = str(paths[0]) if len(paths) == 1 else f"{len(files)} filer"
+    present: set[str] | None = None
+    for file in files:
+        columns = _describe(con, file, fmt)
+        problems = []
+        for c in COLUMNS:
+            found = columns.get(c.name)
+            if found is None:
+                if not c.optional:
+                    problems.append(f'kolonnen "{c.name}" mangler')
+                continue
+            if fmt == "parquet" and not _type_ok(c, found):
+                problems.append(f'kolonnen "{c.name}" har typen {found}, men skal være {_KIND_DA[c.kind]}')
+        if problems:
+            raise RegisterError(f"{file.name}: " + "; ".join(problems) + " (se docs/register.md)")
+        names = {c.name for c in COLUMNS if c.name in columns}
+        present = names if present is None else present & names
+    return Source(tuple(files), fmt, shown, frozenset(present or ()))
+
+
+def _describe(con: duckdb.DuckDBPyConnection, file: Path, fmt: str) -> dict[str, str]:
+    reader = "read_parquet" if fmt == "parquet" else "read_csv"
+    options = "" if fmt == "parquet" else ", header=true, all_varchar=true"
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {reader}({_quote(str(file))}{options})").fetchall()
+    except duckdb.Error as error:
+        kind = "Parquet" if fmt == "parquet" else "CSV"
+        raise RegisterError(f"{file.name}: filen kan ikke læses som {kind} ({_first_line(error)})") from None
+    return {str(name): str(type_) for name, type_, *_ in rows}
+
+
+def _type_ok(c: Column, found: str) -> bool:
+    if c.kind == "integer":
+        return found in _INTEGER_TYPES
+    if c.kind == "boolean":
+        return found == "BOOLEAN"
+    return found == "VARCHAR"
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+# --------------------------------------------------------------------------------------------
+# Connection
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    threads: int | None = None
+    memory_limit: str | None = None  # DuckDB syntax, e.g. "4GB"
+    temp_directory: Path | None = None  # default: a fresh folder under the system temp folder
+    progress: Callable[[str, float], None] | None = None  # (stage text, fraction done)
+    full_duplicate_check: bool = False  # always use the hash count, never the bitmap
+
+
+@contextmanager
+def connect(options: EngineOptions) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB connection with the run's limits; its spill folder is removed after."""
+    made = options.temp_directory is None
+    temp = Path(tempfile.mkdtemp(prefix="boligsocial-duckdb-")) if made else options.temp_directory
+    assert temp is not None
+    con = duckdb.connect(":memory:")
+    try:
+        try:
+            if options.threads:
+                con.execute(f"SET threads = {int(options.threads)}")
+            if options.memory_limit:
+                con.execute(f"SET memory_limit = {_quote(options.memory_limit)}")
+        except duckdb.Error as error:
+            raise RegisterError(f"ugyldig motorindstilling ({_first_line(error)})") from None
+        con.execute(f"SET temp_directory = {_quote(str(temp))}")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = true")
+        con.execute("SET enable_progress_bar_print = false")
+        yield con
+    finally:
+        con.close()
+        if made:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, sql: str, options: EngineOptions, stage: str, params: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """Execute with progress reports (DuckDB's own estimate, polled from a thread)."""
+    if options.progress is None:
+        return con.execute(sql, params).fetchall()
+    report = options.progress
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.2):
+            value = con.query_progress()
+            if value >= 0:
+                report(stage, min(value, 100.0) / 100)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        done.set()
+        thread.join()
+        report(stage, 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# What Parquet statistics already prove
+
+
+@dataclass(frozen=True)
+class _Proven:
+    columns: frozenset[str]  # columns whose NULL and range rules hold in every row group
+    person_range: tuple[int, int] | None  # smallest and largest person_id in the files
+
+
+def _proven_by_statistics(con: duckdb.DuckDBPyConnection, source: Source) -> _Proven:
+    """Rules that the row-group statistics of Parquet files prove, so that the data pass need not
+    check them row by row: no NULLs where none are allowed, and integer ranges. Set membership
+    (herkomst) and NULL rules that depend on another column stay row-by-row checks, as does
+    everything for CSV or where a file has no statistics."""
+    if source.format != "parquet":
+        return _Proven(frozenset(), None)
+    files = "[" + ", ".join(_quote(str(f)) for f in source.files) + "]"
+    try:
+        rows = con.execute(
+            "SELECT path_in_schema, row_group_num_rows, stats_null_count, stats_min_value, stats_max_value "
+            f"FROM parquet_metadata({files})"
+        ).fetchall()
+    except duckdb.Error:
+        return _Proven(frozenset(), None)
+    stats: dict[str, list[tuple[Any, ...]]] = {}
+    for name, *values in rows:
+        stats.setdefault(str(name), []).append(tuple(values))
+
+    def holds(c: Column) -> bool:
+        entries = stats.get(c.name)
+        if not entries or (c.values is not None and c.nullable is not True):
+            return False
+        for count, nulls, low, high in entries:
+            if nulls is None or (c.nullable is not True and nulls > 0):
+                return False
+            if c.bounds is not None and nulls < count:
+                try:
+                    if low is None or high is None or int(low) < c.bounds[0] or int(high) > c.bounds[1]:
+                        return False
+                except ValueError:
+                    return False
+        return True
+
+    proven = frozenset(c.name for c in COLUMNS if c.name not in KEYS and holds(c))
+    person_range = None
+    ids = stats.get("person_id", [])
+    try:
+        if ids and all(low is not None and high is not None for _, _, low, high in ids):
+            person_range = (min(int(low) for _, _, low, _ in ids), max(int(high) for _, _, _, high in ids))
+    except ValueError:
+        person_range = None
+    return _Proven(proven, person_range)
+
+
+# --------------------------------------------------------------------------------------------
+# The aggregation
+
+
+def _bands(plans: Sequence[YearPlan]) -> dict[Measure, AgeBand | None]:
+    bands: dict[Measure, AgeBand | None] = {}
+    for measure in Measure:
+        found = {plan.measures[measure].band for plan in plans if measure in plan.measures}
+        if len(found) > 1:
+            years = ", ".join(str(p.list_year) for p in plans)
+            raise RegisterError(
+                f"listeårene {years} bruger forskellige aldersgrupper for {measure.value}; beregn dem hver for sig"
+            )
+        bands[measure] = found.pop() if found else None
+    return bands
+
+
+def _aggregate_sql(
+    source: Source,
+    years: Sequence[int],
+    bands: dict[Measure, AgeBand | None],
+    method: Method,
+    address_year: int | None = None,
+    proven: _Proven | None = None,
+) -> str:
+    """The one pass: per-row flags, then integer sums per address group and data year.
+
+    With `address_year`, rows are placed at the person's address in that year (the `current`
+    population base), joined on person_id."""
+
+    def band(measure: Measure) -> str:
+        b = bands[measure]
+        return "FALSE" if b is None else b.sql("s.alder")
+
+    keys_from = "c" if address_year is not None else "s"
+    present = source.present
+    key_sql = []
+    for key in KEYS:
+        if key == "aar":
+            key_sql.append("s.aar")
+        elif key == "boligorganisation" and key not in present:
+            key_sql.append("NULL::VARCHAR AS boligorganisation")
+        else:
+            key_sql.append(f"{keys_from}.{key}")
+    low, high = method.grundskole_codes
+    uoplyst = ", ".join(str(code) for code in method.uoplyst_codes) or "NULL"
+    proven = proven or _Proven(frozenset(), None)
+    checked = [c for c in COLUMNS if c.name not in KEYS and (not c.optional or c.name in present)]
+    valid = " AND ".join(valid_sql(c, "s.") for c in checked if c.name not in proven.columns) or "TRUE"
+    year_list = ", ".join(str(y) for y in years)
+    join = ""
+    if address_year is not None:
+        cols = ", ".join(k for k in KEYS if k != "aar" and (k != "boligorganisation" or k in present))
+        join = (
+            f"JOIN (SELECT person_id, {cols} FROM {source.scan_sql()} WHERE aar = {address_year}) c "
+            "ON c.person_id = s.person_id"
+        )
+    everyone = bands[Measure.IKKE_VESTLIGE] is not None and band(Measure.IKKE_VESTLIGE) == "TRUE"
+    students = method.students is Students.NONE
+    sums = {
+        "beboere": "count(*)",
+        "iv_n": "count(*)" if everyone else "count_if(b_iv)",
+        "iv": "count_if(nonwest)" if everyone else "count_if(b_iv AND nonwest)",
+        "uf_n": "count_if(b_uf)",
+        "uf_promille": "sum(CASE WHEN b_uf THEN uden_for_promille ELSE 0 END)",
+        "uf_personer": "count_if(b_uf AND uden_for_promille > 0)",
+        "doemte_n": "count_if(b_d)",
+        "doemte": "count_if(b_d AND doemt)",
+        "udd_n": "count_if(b_u)",
+        "udd_grund": "count_if(b_u AND udd = 0)",
+        "udd_uoplyst": "count_if(b_u AND udd = 2)",
+        "udd_grund_udl": "count_if(b_u AND udd = 3)",
+        "udd_hoej_udl": "count_if(b_u AND udd = 4)",
+        "ind_n": "count_if(b_i AND NOT under_uddannelse)",
+        "ind_sum": "sum(CASE WHEN b_i AND NOT under_uddannelse THEN bruttoindkomst ELSE 0 END)",
+        "ind_stud_n": "count_if(b_i AND under_uddannelse)" if students else "0",
+        "ind_stud_sum": "sum(CASE WHEN b_i AND under_uddannelse THEN bruttoindkomst ELSE 0 END)" if students else "0",
+        "ugyldige": "count_if(NOT valid)",
+        "min_person": "min(person_id)" if proven.person_range is None else "0",
+        "max_person": "max(person_id)" if proven.person_range is None else "0",
+    }
+    assert list(sums) == list(FIELDS)
+    return f"""
+WITH r AS (
+  SELECT {", ".join(key_sql)},
+    {band(Measure.IKKE_VESTLIGE)} AS b_iv,
+    {band(Measure.UDEN_FOR_ARBEJDSMARKED)} AS b_uf,
+    {band(Measure.DOEMTE)} AS b_d,
+    {band(Measure.KUN_GRUNDSKOLE)} AS b_u,
+    ({band(Measure.INDKOMST)}) AND s.skattepligtig AS b_i,
+    s.herkomst <> 'dansk' AND NOT s.vestlig AS nonwest,
+    -- education: 0 grundskole, 1 above, 2 unknown, 3 grundskole (foreign source), 4 above (foreign source)
+    CASE WHEN s.hfaudd IS NULL OR s.hfaudd IN ({uoplyst}) THEN 2
+         WHEN s.hfaudd BETWEEN {low} AND {high} THEN (CASE WHEN s.hfaudd_kilde_udenlandsk THEN 3 ELSE 0 END)
+         ELSE (CASE WHEN s.hfaudd_kilde_udenlandsk THEN 4 ELSE 1 END) END AS udd,
+    s.doemt, s.uden_for_promille, s.bruttoindkomst, s.under_uddannelse, s.person_id,
+    {valid} AS valid
+  FROM {source.scan_sql()} s {join}
+  WHERE s.aar IN ({year_list}) OR s.aar IS NULL
+)
+SELECT {", ".join(KEYS)}, {", ".join(f"{sql} AS {name}" for name, sql in sums.items())}
+FROM r
+GROUP BY {", ".join(KEYS)}
+"""
+
+
+#: The unit kinds the roll-up produces: afdeling, omraade, region and the whole country.
+_ROLLUP = (
+    ("afdeling", "afdeling", "afdeling IS NOT NULL"),
+    ("omraade", "omraade", "omraade IS NOT NULL"),
+    ("region", "CAST(region AS VARCHAR)", "TRUE"),
+    ("land", "''", "TRUE"),
+)
+
+
+def _rollup_sql(table: str) -> str:
+    value_sums = ", ".join(f"coalesce(sum({name}), 0)::BIGINT AS {name}" for name in _VALUE_FIELDS)
+    parts = [
+        f"SELECT '{kind}' AS kind, {name} AS name, aar, {value_sums} FROM {table} WHERE {where} GROUP BY ALL"
+        for kind, name, where in _ROLLUP
+    ]
+    return "\nUNION ALL\n".join(parts)
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """Where an afdeling or area lies (from its persons' rows, all data years)."""
+
+    region: int
+    kommuner: tuple[int, ...]
+    omraade: str | None = None
+    boligorganisation: str | None = None
+
+
+@dataclass(frozen=True)
+class SumTable:
+    """Integer sums for one kind of unit: `values[unit, year, field]` (int64), zeros where a unit
+    has no persons in a year."""
+
+    names: tuple[str, ...]
+    years: tuple[int, ...]
+    values: np.ndarray
+
+    def column(self, field: str, aar: int) -> np.ndarray:
+        """One field for every unit in one data year."""
+        if aar not in self.years:
+            return np.zeros(len(self.names), dtype=np.int64)
+        result: np.ndarray = self.values[:, self.years.index(aar), _F[field]]
+        return result
+
+    def row(self, name: str, aar: int) -> np.ndarray:
+        if name not in self.names or aar not in self.years:
+            return np.zeros(len(_VALUE_FIELDS), dtype=np.int64)
+        result: np.ndarray = self.values[self.names.index(name), self.years.index(aar)]
+        return result
+
+
+@dataclass
+class Aggregates:
+    """The engine's result: integer sums per unit kind ("afdeling", "omraade", "region" with the
+    region code as name, "land" with the name ""), unit and data year; and where units lie.
+
+    `current[list year]` holds the sums of the averaged years with persons placed at their
+    address on 1 January of the list year (population base `current`)."""
+
+    tables: dict[str, SumTable]
+    afdelinger: dict[str, UnitInfo]
+    omraader: dict[str, UnitInfo]
+    years: set[int]
+    files: tuple[Path, ...]
+    current: dict[int, dict[str, SumTable]] = field(default_factory=dict)
+
+
+def aggregate(
+    source: Source,
+    con: duckdb.DuckDBPyConnection,
+    plans: Sequence[YearPlan],
+    method: Method,
+    options: EngineOptions,
+) -> Aggregates:
+    """Run the engine for the list years in `plans`; raises `RegisterError` on bad input."""
+    bands = _bands(plans)
+    years = sorted({y for plan in plans for y in plan.data_years})
+    proven = _proven_by_statistics(con, source)
+    sql = "CREATE TEMP TABLE g AS " + _aggregate_sql(source, years, bands, method, proven=proven)
+    _query(con, sql, source, options, "Læser persondata")
+    _check_rows(con, source, years)
+    present = {int(row[0]) for row in con.execute("SELECT DISTINCT aar FROM g").fetchall()}
+    _check_years(con, plans, present, source)
+    afdelinger, omraader = _check_units(con, source)
+    _check_duplicates(con, source, years, options, proven.person_range)
+    result = Aggregates(
+        tables=_fetch_sums(con, "g"),
+        afdelinger=afdelinger,
+        omraader=omraader,
+        years=present,
+        files=source.files,
+    )
+    if method.population_base is PopulationBase.CURRENT:
+        for plan in plans:
+            averaged = sorted({y for spec in plan.averaged() for y in spec.years})
+            if not averaged:
+                continue
+            sql = "CREATE OR REPLACE TEMP TABLE gc AS " + _aggregate_sql(
+                source, averaged, bands, method, plan.residents_year, proven
+            )
+            _query(con, sql, source, options, f"Følger beboerne pr. 1. januar {plan.list_year} tilbage")
+            result.current[plan.list_year] = _fetch_sums(con, "gc")
+    return result
+
+
+def _fetch_sums(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, SumTable]:
+    """The roll-up as one array per unit kind."""
+    data = con.execute(_rollup_sql(table)).fetchnumpy()
+    kinds = np.asarray(data["kind"], dtype=object)
+    names = np.asarray([("" if n is None else str(n)) for n in data["name"]], dtype=object)
+    years = np.asarray(data["aar"], dtype=np.int64)
+    values = np.stack([np.asarray(data[name], dtype=np.int64) for name in _VALUE_FIELDS], axis=1)
+    tables: dict[str, SumTable] = {}
+    for kind, _, _ in _ROLLUP:
+        mask = kinds == kind
+        unit_names, unit_index = np.unique(names[mask], return_inverse=True)
+        unit_years, year_index = np.unique(years[mask], return_inverse=True)
+        grid = np.zeros((len(unit_names), len(unit_years), len(_VALUE_FIELDS)), dtype=np.int64)
+        grid[unit_index, year_index] = values[mask]
+        tables[kind] = SumTable(tuple(str(n) for n in unit_names), tuple(int(y) for y in unit_years), grid)
+    return tables
+
+
+def _query(
+    con: duckdb.DuckDBPyConnection, sql: str, source: Source, options: EngineOptions, stage: str
+) -> list[tuple[Any, ...]]:
+    """Run an engine query; DuckDB's errors become Danish messages naming the input."""
+    try:
+        rows = _run(con, sql, options, stage)
+    except duckdb.ConversionException as error:
+        raise RegisterError(_csv_error(str(error), source)) from None
+    except duckdb.Error as error:
+        if isinstance(error, duckdb.OutOfMemoryException):
+            raise RegisterError(
+                f"DuckDB løb tør for hukommelse ({_first_line(error)}); giv mere med --memory-limit "
+                "eller sørg for plads i --temp-dir"
+            ) from None
+        raise RegisterError(f"{source.shown}: persondata kan ikke læses ({_first_line(error)})") from None
+    if source.format == "csv":
+        _check_rejects(con, source)
+    return rows
+
+
+def _csv_error(message: str, source: Source) -> str:
+    """DuckDB's CSV conversion error, in Danish with file, line and column."""
+    line = re.search(r"Line: (\d+)", message)
+    col = re.search(r'converting column "([^"]+)"', message)
+    value = re.search(r'Could not convert string "([^"]*)"', message)
+    file = re.search(r"file = (.+)", message)
+    where = source.name_of(file.group(1).strip()) if file else source.shown
+    parts = [where]
+    if line:
+        parts.append(f"linje {line.group(1)}")
+    if col:
+        parts.append(f'kolonne "{col.group(1)}"')
+    shown = f'"{value.group(1)}"' if value else "værdien"
+    rule = column(col.group(1)).rule_da if col and col.group(1) in {c.name for c in COLUMNS} else "en gyldig værdi"
+    return f"{', '.join(parts)}: {shown} kan ikke læses; værdien skal være {rule}"
+
+
+def _check_rejects(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    try:
+        rejects = con.execute(
+            "SELECT s.file_path, e.line, e.column_name, e.csv_line, e.error_message, count(*) OVER () "
+            "FROM reject_errors e JOIN reject_scans s USING (scan_id, file_id) ORDER BY s.file_path, e.line LIMIT 1"
+        ).fetchall()
+    except duckdb.Error:
+        return
+    if not rejects:
+        return
+    file, line, name, _, message, total = rejects[0]
+    value = re.search(r'Could not convert string "([^"]*)"', str(message))
+    rule = column(str(name)).rule_da if str(name) in {c.name for c in COLUMNS} else "en gyldig værdi"
+    shown = f'"{value.group(1)}"' if value else "rækken"
+    more = f" ({number(int(total), 0)} rækker i alt)" if int(total) > 1 else ""
+    raise RegisterError(
+        f'{source.name_of(file)}, linje {line}, kolonne "{name}": {shown} kan ikke læses; '
+        f"værdien skal være {rule}{more}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, source: Source, years: Sequence[int]) -> None:
+    """Key columns from the group keys, the rest from the per-group count of invalid rows."""
+    regions = ", ".join(str(code) for code in REGIONER)
+    bad_aar, bad_region, bad_kommune, bad_rows = con.execute(
+        f"SELECT count_if(aar IS NULL), count_if(region IS NULL OR region NOT IN ({regions})), "
+        "count_if(kommune IS NULL OR kommune NOT BETWEEN 1 AND 999), coalesce(sum(ugyldige), 0) FROM g"
+    ).fetchone() or (0, 0, 0, 0)
+    if not (bad_aar or bad_region or bad_kommune or bad_rows):
+        return
+    first = [name for name, bad in (("aar", bad_aar), ("region", bad_region), ("kommune", bad_kommune)) if bad]
+    # Find the first column that fails, and an example row, for the message.
+    checked = [c for c in COLUMNS if not c.optional or c.name in source.present]
+    scan = source.scan_sql(diagnostics=True)
+    year_list = ", ".join(str(y) for y in years)
+    for c in sorted(checked, key=lambda c: c.name not in first):
+        row_number = "file_row_number" if source.format == "parquet" else "NULL"
+        sql = (
+            f"SELECT filename, {c.name}, person_id, aar, {row_number}, count(*) OVER () FROM {scan} "
+            f"WHERE (aar IN ({year_list}) OR aar IS NULL) AND NOT {valid_sql(c)} LIMIT 1"
+        )
+        found = con.execute(sql).fetchall()
+        if not found:
+            continue
+        file, value, person, aar, row, total = found[0]
+        shown = "mangler" if value is None else f"er {value!r}".replace("'", '"')
+        where = [f"person_id {person}" if person is not None else None, f"aar {aar}" if aar is not None else None]
+        if row is not None:
+            where.append(f"række {int(row) + 1}")
+        example = ", ".join(w for w in where if w)
+        more = f"; {number(int(total), 0)} rækker i alt" if int(total) > 1 else ""
+        raise RegisterError(
+            f'{source.name_of(file)}: kolonnen "{c.name}" {shown} ({example}){more}; værdien skal være {c.rule_da}'
+        )
+    raise RegisterError(f"{source.shown}: persondata indeholder ugyldige rækker")  # pragma: no cover
+
+
+def _check_years(con: duckdb.DuckDBPyConnection, plans: Sequence[YearPlan], present: set[int], source: Source) -> None:
+    for plan in plans:
+        missing = [y for y in plan.data_years if y not in present]
+        if not missing:
+            continue
+        found = sorted(int(r[0]) for r in con.execute(f"SELECT DISTINCT aar FROM {source.scan_sql()}").fetchall())
+        held = _ranges(found) or "ingen"
+        uses = []
+        for spec in plan.measures.values():
+            years = [y for y in spec.years if y in missing]
+            if years:
+                uses.append(f"{spec.measure.value} ({', '.join(str(y) for y in spec.years)})")
+        if plan.residents_year in missing:
+            uses.insert(0, f"beboere ({plan.residents_year})")
+        raise RegisterError(
+            f'{source.shown}: listeår {plan.list_year} kræver data for {_and(missing)} i kolonnen "aar", '
+            f"men dataene har årene {held}. Året bruges til: {'; '.join(uses)}."
+        )
+
+
+def _ranges(years: Sequence[int]) -> str:
+    """[2018, 2019, 2020, 2023] -> "2018-2020 og 2023"."""
+    spans: list[str] = []
+    for y in years:
+        if spans and int(spans[-1].split("-")[-1]) == y - 1:
+            spans[-1] = f"{spans[-1].split('-')[0]}-{y}"
+        else:
+            spans.append(str(y))
+    return _and(spans) if spans else ""
+
+
+def _and(years: Sequence[int | str]) -> str:
+    text = [str(y) for y in years]
+    return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " og " + text[-1]
+
+
+def _check_units(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[dict[str, UnitInfo], dict[str, UnitInfo]]:
+    """An afdeling lies in one boligomraade, region, kommune and organisation; an area in one
+    region. Returns where each lies."""
+    afdelinger: dict[str, UnitInfo] = {}
+    for name, areas, regions, kommuner, organisations in con.execute(
+        "SELECT afdeling, list(DISTINCT coalesce(omraade, '')), list(DISTINCT region), list(DISTINCT kommune), "
+        "list(DISTINCT boligorganisation) FILTER (boligorganisation IS NOT NULL) "
+        "FROM g WHERE afdeling IS NOT NULL GROUP BY afdeling"
+    ).fetchall():
+        for attr, values in (("omraade", areas), ("region", regions), ("boligorganisation", organisations or [])):
+            if len(values) > 1:
+                _inconsistent(con, source, "afdeling", str(name), attr, values)
+        afdelinger[str(name)] = UnitInfo(
+            region=int(regions[0]),
+            kommuner=tuple(sorted(int(k) for k in kommuner)),
+            omraade=str(areas[0]) or None,
+            boligorganisation=str(organisations[0]) if organisations else None,
+        )
+    omraader: dict[str, UnitInfo] = {}
+    for name, regions, kommuner in con.execute(
+        "SELECT omraade, list(DISTINCT region), list(DISTINCT kommune) FROM g "
+        "WHERE omraade IS NOT NULL GROUP BY omraade"
+    ).fetchall():
+        if len(regions) > 1:
+            _inconsistent(con, source, "omraade", str(name), "region", regions)
+        omraader[str(name)] = UnitInfo(region=int(regions[0]), kommuner=tuple(sorted(int(k) for k in kommuner)))
+    return afdelinger, omraader
+
+
+def _inconsistent(
+    con: duckdb.DuckDBPyConnection, source: Source, key: str, name: str, attr: str, values: Sequence[Any]
+) -> NoReturn:
+    shown = sorted("(tom)" if v in (None, "") else str(v) for v in values)
+    files = con.execute(
+        f"SELECT DISTINCT filename FROM {source.scan_sql(diagnostics=True)} WHERE {key} = ? LIMIT 3", [name]
+    ).fetchall()
+    where = ", ".join(source.name_of(f[0]) for f in files) or source.shown
+    what = "boligområdet" if key == "omraade" else "afdelingen"
+    raise RegisterError(
+        f'{where}: kolonnerne "{key}" og "{attr}": {what} "{name}" har personer med forskellige værdier i '
+        f'"{attr}" ({", ".join(shown)}); {what} skal ligge i ét {_ATTR_DA[attr]}'
+    )
+
+
+_ATTR_DA = {
+    "omraade": "boligområde",
+    "region": "region",
+    "kommune": "kommune",
+    "boligorganisation": "boligorganisation",
+}
+
+
+def _check_duplicates(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    years: Sequence[int],
+    options: EngineOptions,
+    person_range: tuple[int, int] | None,
+) -> None:
+    """No person twice in one data year: a bitmap of ids per year (or a hash count)."""
+    if person_range is None:
+        low, high = con.execute("SELECT min(min_person), max(max_person) FROM g").fetchone() or (None, None)
+    else:
+        low, high = person_range
+    if low is None or high is None:
+        return
+    year_list = ", ".join(str(y) for y in years)
+    scan = f"{source.scan_sql()} WHERE aar IN ({year_list})"
+    if high - low + 1 <= BITMAP_LIMIT and not options.full_duplicate_check:
+        # one bit per possible id and year: distinct ids = set bits
+        bits = f"bit_count(bitstring_agg(person_id, {int(low)}, {int(high)}))"
+        sql = f"SELECT aar FROM {scan} GROUP BY aar HAVING count(person_id) <> {bits}"
+    else:
+        # a hash aggregate over (aar, person_id), which DuckDB spills to disk when it must
+        sql = f"SELECT DISTINCT aar FROM (SELECT aar, person_id FROM {scan} GROUP BY ALL HAVING count(*) > 1)"
+    rows = _query(con, sql, source, options, "Tjekker for dubletter")
+    doubled = sorted(int(row[0]) for row in rows)
+    if not doubled:
+        return
+    aar = doubled[0]
+    example = con.execute(
+        f"SELECT person_id, list(DISTINCT filename), count(*), count(*) OVER () FROM "
+        f"{source.scan_sql(diagnostics=True)} WHERE aar = ? GROUP BY person_id HAVING count(*) > 1 "
+        "ORDER BY person_id LIMIT 1",
+        [aar],
+    ).fetchall()
+    person, files, times, total = example[0]
+    where = ", ".join(source.name_of(f) for f in files)
+    more = f"; {number(int(total), 0)} personer står mere end én gang i {aar}" if int(total) > 1 else ""
+    raise RegisterError(
+        f'{where}: kolonnerne "person_id" og "aar": person_id {person} står {times} gange i data for {aar}; '
+        f"der må kun være én række pr. person pr. år{more}"
+    )
