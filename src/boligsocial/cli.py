@@ -152,6 +152,20 @@ def lint(
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    db: Annotated[
+        str, typer.Option("--db", help="Database-URL; fx postgresql://bruger@vært/db.")
+    ] = "sqlite:///boligsocial.db",
+    host: Annotated[str, typer.Option("--host", help="Adresse, der lyttes på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+) -> None:
+    """Start webappen for planteamet. Første gang oprettes databasen med eksemplet Mit Kvarter."""
+    from boligsocial.web.app import serve as run_server
+
+    run_server(db, host, port)
+
+
 def main() -> None:
     app()
 

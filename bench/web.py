@@ -1,0 +1,376 @@
+"""Benchmark of the web app: concurrent clients on loopback against a real server.
+
+    .venv/bin/python bench/web.py                      # SQLite, 20 clients, 30 s
+    .venv/bin/python bench/web.py --pg-temp            # a throwaway PostgreSQL cluster (initdb/pg_ctl)
+    .venv/bin/python bench/web.py --db postgresql://user@127.0.0.1:5432/bench
+
+The server (uvicorn, `--workers` processes, default 1) runs in a child process on a free loopback
+port with a fresh database holding the example plan (Mit Kvarter, as `boligsocial serve` starts).
+After a warm-up (two passes over every page per worker, so classification, charts and pages are
+cached), `--clients` closed-loop clients (each sends its next request as soon as the previous
+answer has arrived; `--think-ms` adds a pause) request, in turn, the overview, the departments
+table and a department page (cycling through all 28 departments) for `--seconds`, or until
+`--max-requests` requests. `--uncached-pages` makes every address unique, so each page is rendered
+again rather than served from the page cache (the classified plan stays cached): the cost after
+a write, or of many different filters.
+
+Printed: per page and in total the number of requests, the error count (non-200 answers and
+failed connections) and the p50/p95/p99 latency in milliseconds; the last line is one JSON object.
+Only loopback addresses are ever contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import glob
+import json
+import math
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+TARGET = 0.050  # p95 target, seconds
+
+SERVER = """
+import sys, uvicorn
+url, port, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+import os
+os.environ["BOLIGSOCIAL_DB"] = url
+uvicorn.run("boligsocial.web.app:create_app_from_env", factory=True, host="127.0.0.1", port=port,
+            workers=workers, log_level="warning", access_log=False)
+"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+# --------------------------------------------------------------------------------------------------
+# Databases
+
+
+@contextmanager
+def temporary_postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a free loopback port (as the test suite makes one)."""
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    bin_dir = next((Path(c) for c in candidates if (Path(c) / "initdb").is_file()), None)
+    if bin_dir is None and shutil.which("initdb"):
+        bin_dir = Path(str(shutil.which("initdb"))).parent
+    if bin_dir is None:
+        sys.exit("initdb/pg_ctl not found: install PostgreSQL (Debian: apt-get install postgresql) or use --db URL")
+    root = Path(tempfile.mkdtemp(prefix="boligsocial-bench-pg-"))
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    prefix = [str(shutil.which("runuser")), "-u", "postgres", "--"] if as_root else []
+    if as_root:
+        shutil.chown(root, "postgres", "postgres")
+    port = free_port()
+    data = root / "data"
+    subprocess.run(
+        [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off"
+    subprocess.run(
+        [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", options, "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        base = f"postgresql://postgres@127.0.0.1:{port}"
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        subprocess.run(
+            [*prefix, str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", name],
+            check=True,
+            capture_output=True,
+        )
+        yield f"{base}/{name}"
+    finally:
+        subprocess.run(
+            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            check=False,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def database(args: argparse.Namespace) -> Iterator[str]:
+    if args.pg_temp:
+        with temporary_postgres() as url:
+            yield url
+    elif args.db:
+        yield args.db
+    else:
+        with tempfile.TemporaryDirectory(prefix="boligsocial-bench-") as folder:
+            yield f"sqlite:///{Path(folder) / 'boligsocial.db'}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Server
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (the uvicorn workers)."""
+    process = psutil.Process(pid)
+    total = 0.0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            times = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+@contextmanager
+def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
+    # Migrate and load the example once, before the workers start (they would race otherwise).
+    subprocess.run(
+        [PYTHON, "-c", "import sys; from boligsocial.store import bootstrap; bootstrap(sys.argv[1])", url],
+        check=True,
+        cwd=ROOT,
+    )
+    port = free_port()
+    process = subprocess.Popen([PYTHON, "-c", SERVER, url, str(port), str(workers)], cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                sys.exit("the web server did not start")
+            time.sleep(0.2)
+        yield base, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# --------------------------------------------------------------------------------------------------
+# Load
+
+
+def pages(base: str) -> dict[str, list[str]]:
+    table = httpx.get(base + "/plan/1/afdelinger.json", timeout=60).json()
+    ids = [row["id"] for row in table["afdelinger"]]
+    return {
+        "oversigt": ["/plan/1"],
+        "afdelinger": ["/plan/1/afdelinger"],
+        "afdeling": [f"/plan/1/afdelinger/{i}" for i in ids],
+    }
+
+
+class RawConnection:
+    """A minimal HTTP/1.1 keep-alive client on one loopback socket: far less client CPU per
+    request than a general client, so the figures measure the server rather than the benchmark."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> int:
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        request = f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept: text/html\r\n\r\n"
+        self.writer.write(request.encode("utf-8"))
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = (h.partition(":") for h in lines[1:])
+        length = next((int(v) for k, _, v in headers if k.lower() == "content-length"), None)
+        if length is None:
+            raise ConnectionError("answer without Content-Length")
+        await self.reader.readexactly(length)
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+            self.reader = self.writer = None
+
+
+class HttpxConnection:
+    """The same with httpx (one client per simulated user): more client CPU per request."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = httpx.AsyncClient(timeout=30, headers={"Accept": "text/html"})
+
+    async def get(self, path: str) -> int:
+        try:
+            response = await self.http.get(self.base + path)
+        except httpx.HTTPError as error:
+            raise ConnectionError(str(error)) from error
+        return response.status_code
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+async def run_load(base: str, paths: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
+    kinds = list(paths)
+    samples: dict[str, list[float]] = {k: [] for k in kinds}
+    errors: dict[str, int] = dict.fromkeys(kinds, 0)
+    budget = {"left": args.max_requests}
+    stop_at = time.monotonic() + args.seconds
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    path_quoted = {k: [urllib.parse.quote(p, safe="/?=&") for p in v] for k, v in paths.items()}
+
+    async def client(number: int) -> None:
+        connection: RawConnection | HttpxConnection = (
+            HttpxConnection(base) if args.client == "httpx" else RawConnection(host, int(port))
+        )
+        step = number
+        try:
+            while time.monotonic() < stop_at and budget["left"] > 0:
+                budget["left"] -= 1
+                kind = kinds[step % len(kinds)]
+                choices = path_quoted[kind]
+                path = choices[(step // len(kinds)) % len(choices)]
+                if args.uncached_pages:  # a fresh address each time: the page is rendered again
+                    path += f"{'&' if '?' in path else '?'}_={number}-{step}"
+                step += 1
+                started = time.perf_counter()
+                try:
+                    ok = await connection.get(path) == 200
+                except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
+                    ok = False
+                    await connection.close()
+                samples[kind].append(time.perf_counter() - started)
+                if not ok:
+                    errors[kind] += 1
+                if args.think_ms:
+                    await asyncio.sleep(args.think_ms / 1000)
+        finally:
+            await connection.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(client(i) for i in range(args.clients)))
+    elapsed = time.monotonic() - started
+    return {"samples": samples, "errors": errors, "elapsed": elapsed}
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)  # nearest rank
+    index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def summary(values: list[float], errors: int) -> dict[str, Any]:
+    return {
+        "requests": len(values),
+        "errors": errors,
+        "p50_ms": round(percentile(values, 50) * 1000, 1),
+        "p95_ms": round(percentile(values, 95) * 1000, 1),
+        "p99_ms": round(percentile(values, 99) * 1000, 1),
+        "mean_ms": round(statistics.fmean(values) * 1000, 1) if values else None,
+    }
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    parser.add_argument("--pg-temp", action="store_true", help="run on a throwaway PostgreSQL cluster")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--max-requests", type=int, default=1_000_000)
+    parser.add_argument("--think-ms", type=float, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--uncached-pages",
+        action="store_true",
+        help="add a unique parameter to every address, so each page is rendered (the plan stays classified)",
+    )
+    parser.add_argument(
+        "--client", choices=["raw", "httpx"], default="raw", help="benchmark client (raw: minimal HTTP/1.1)"
+    )
+    args = parser.parse_args(argv)
+    if not 0 < args.seconds <= 600 or not 0 < args.clients <= 200:
+        sys.exit("--seconds must be in (0, 600] and --clients in (0, 200]")
+
+    with database(args) as url, server(url, args.workers) as (base, pid):
+        paths = pages(base)
+        warm = time.perf_counter()
+        for _ in range(2 * args.workers):  # each worker process has its own cache
+            for choices in paths.values():
+                for path in choices:
+                    httpx.get(base + path, timeout=120).raise_for_status()
+        warm_up = time.perf_counter() - warm
+        cpu_before, client_before = cpu_seconds(pid), time.process_time()
+        result = asyncio.run(run_load(base, paths, args))
+        server_cpu, client_cpu = cpu_seconds(pid) - cpu_before, time.process_time() - client_before
+
+    backend = "postgresql" if url.startswith("postgres") else "sqlite"
+    report: dict[str, Any] = {
+        "backend": backend,
+        "clients": args.clients,
+        "seconds": round(result["elapsed"], 1),
+        "workers": args.workers,
+        "think_ms": args.think_ms,
+        "client": args.client,
+        "uncached_pages": args.uncached_pages,
+        "warm_up_s": round(warm_up, 1),
+        "pages": {k: summary(v, result["errors"][k]) for k, v in result["samples"].items()},
+    }
+    everything = [x for v in result["samples"].values() for x in v]
+    report["total"] = summary(everything, sum(result["errors"].values()))
+    report["throughput_rps"] = round(len(everything) / result["elapsed"], 1)
+    report["server_cpu_ms_per_request"] = round(1000 * server_cpu / max(len(everything), 1), 2)
+    report["client_cpu_ms_per_request"] = round(1000 * client_cpu / max(len(everything), 1), 2)
+    report["cpus"] = os.cpu_count()
+    report["load_average_1min"] = round(os.getloadavg()[0], 2)
+    report["target_met"] = report["total"]["p95_ms"] <= TARGET * 1000 and report["total"]["errors"] == 0
+
+    setting = f"{args.clients} clients ({args.client}), {report['seconds']} s, {args.workers} worker(s)"
+    print(f"boligsocial web benchmark: {backend}, {setting}")
+    print(f"{'page':<12}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for name, s in [*report["pages"].items(), ("total", report["total"])]:
+        print(f"{name:<12}{s['requests']:>10}{s['errors']:>8}{s['p50_ms']:>9}{s['p95_ms']:>9}{s['p99_ms']:>9}")
+    print(
+        f"server CPU {report['server_cpu_ms_per_request']} ms/request, benchmark client CPU "
+        f"{report['client_cpu_ms_per_request']} ms/request, {report['cpus']} CPUs, "
+        f"load average {report['load_average_1min']}"
+    )
+    print(
+        f"throughput {report['throughput_rps']} requests/s; target p95 <= 50 ms and 0 errors: "
+        f"{'met' if report['target_met'] else 'NOT met'}"
+    )
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

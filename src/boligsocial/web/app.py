@@ -1,0 +1,183 @@
+"""The web app for the plan team: `create_app(db_url)` builds it, `serve(...)` runs it.
+
+Routes and templates only: every read and write goes through `boligsocial.store.PlanService`,
+every verdict comes from `boligsocial.law`. Pages are Danish; each is also JSON (and tables CSV)
+at the same URL with `.json`/`.csv` or by the `Accept` header. See docs/web.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from boligsocial import danish
+from boligsocial.store import NotAllowed, NotFound, StoreError, bootstrap
+from boligsocial.web import views
+from boligsocial.web.formats import Format, FormatSuffixMiddleware, json_response, request_format
+from boligsocial.web.routes import afdelinger, exports, imports, indikatorer, omraader, oversigt, partnere
+from boligsocial.web.state import ACTOR_COOKIE, AppState
+
+log = logging.getLogger(__name__)
+
+WEB_DIR: Final = Path(__file__).resolve().parent
+DEFAULT_ACTOR: Final = "webbruger"
+DEFAULT_DB: Final = "sqlite:///boligsocial.db"
+DB_ENV: Final = "BOLIGSOCIAL_DB"
+ACTOR_ENV: Final = "BOLIGSOCIAL_ACTOR"
+HTMX_VERSION: Final = "2.0.11"
+
+STATUS_TITLES: Final = {
+    400: "Forkert forespørgsel",
+    403: "Ikke tilladt",
+    404: "Siden findes ikke",
+    405: "Metoden er ikke tilladt",
+    409: "Konflikt",
+    413: "Filen er for stor",
+    422: "Oplysningerne kan ikke bruges",
+    500: "Der skete en fejl",
+}
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    env = templates.env
+    env.filters["tal"] = lambda v, digits=0: danish.number(v, digits)
+    env.filters["kort_tal"] = lambda v: "-" if v is None else danish.short_number(v)
+    env.filters["status_label"] = lambda s: views.STATUS_LABEL_DA[s]
+    env.filters["status_css"] = lambda s: views.STATUS_CSS[s]
+    env.filters["liste"] = views.list_label
+    env.filters["liste_lang"] = views.list_long_label
+    env.filters["liste_kort"] = lambda n: views.LIST_SHORT_DA.get(n, n)
+    env.filters["dato"] = lambda d: "" if d is None else d.strftime("%d.%m.%Y")
+    env.filters["tidspunkt"] = lambda d: "" if d is None else d.astimezone().strftime("%d.%m.%Y kl. %H:%M")
+    env.globals["LIST_NAMES"] = views.LIST_NAMES
+    env.globals["HTMX_VERSION"] = HTMX_VERSION
+    env.globals["NEAR_TEXT"] = views.NEAR_TEXT
+    return templates
+
+
+def create_app(db_url: str, actor_name: str = DEFAULT_ACTOR) -> FastAPI:
+    """The app on the database at `db_url` (SQLite file or PostgreSQL URL). On first start the
+    schema is created and the bundled example plan (Mit Kvarter) is loaded. `actor_name` is who
+    the audit trail names when a user has not given their own name."""
+    sessions = bootstrap(db_url)
+    app = FastAPI(title="boligsocial", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.boligsocial = AppState(
+        sessions=sessions, default_actor=actor_name, templates=make_templates(), db_url=db_url
+    )
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    for module in (oversigt, afdelinger, omraader, indikatorer, partnere, imports, exports):
+        app.include_router(module.router)
+    _install_error_pages(app)
+    app.add_middleware(FormatSuffixMiddleware)
+    return app
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    def page(request: Request, status: int, message: str) -> Response:
+        if request_format(request) is not Format.HTML:
+            return json_response({"fejl": message, "status": status}, status)
+        state: AppState = request.app.state.boligsocial
+        context = {
+            "title": STATUS_TITLES.get(status, "Fejl"),
+            "message": message,
+            "status": status,
+            "actor": state.actor_name(request.cookies.get(ACTOR_COOKIE)),
+        }
+        return state.templates.TemplateResponse(request, "fejl.html", context, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
+        if exc.status_code == 404 and isinstance(exc.detail, str) and exc.detail != "Not Found":
+            message = exc.detail
+        if message is None or message in ("Method Not Allowed",):
+            message = {
+                404: "Adressen findes ikke. Gå til forsiden og find siden derfra.",
+                405: "Siden kan ikke bruges på den måde.",
+            }.get(exc.status_code, "Forespørgslen kunne ikke gennemføres.")
+        return page(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
+        return page(request, 400, f"Adressen eller formularen har ugyldige værdier ({fields}).")
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return page(request, 404, str(exc))
+
+    @app.exception_handler(NotAllowed)
+    async def not_allowed(request: Request, exc: NotAllowed) -> Response:
+        return page(request, 403, str(exc))
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        return page(request, 422, str(exc))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("fejl ved %s %s", request.method, request.url.path)
+        return page(request, 500, "Der skete en uventet fejl. Intet er gemt halvt; prøv igen, eller kontakt os.")
+
+
+def create_app_from_env() -> FastAPI:
+    """`create_app` with the database URL in $BOLIGSOCIAL_DB (and the default actor's name in
+    $BOLIGSOCIAL_ACTOR), for running several worker processes:
+    `uvicorn --factory --workers 4 boligsocial.web.app:create_app_from_env`."""
+    return create_app(os.environ.get(DB_ENV, DEFAULT_DB), os.environ.get(ACTOR_ENV, DEFAULT_ACTOR))
+
+
+def local_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def serve(db_url: str, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the app with uvicorn until Ctrl+C; prints the local address in Danish. A database that
+    cannot be opened or a port in use ends the program with a Danish message (SystemExit)."""
+    import uvicorn
+
+    _check_port(host, port)
+    try:
+        app = create_app(db_url)
+    except StoreError as error:
+        raise SystemExit(f"Fejl: {error}") from None
+    print(f"boligsocial kører nu på {local_url(host, port)}  (database: {_shown_db(db_url)})", flush=True)
+    print("Åbn adressen i en browser. Stop med Ctrl+C.", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _check_port(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise SystemExit(
+                f"Fejl: boligsocial kan ikke lytte på {host}:{port} ({error.strerror or error}). "
+                "Vælg en anden port med --port."
+            ) from None
+
+
+def _shown_db(db_url: str) -> str:
+    """The database URL without a password."""
+    if "@" in db_url and "://" in db_url:
+        scheme, rest = db_url.split("://", 1)
+        credentials, _, location = rest.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{location}" if ":" in credentials else db_url
+    return db_url

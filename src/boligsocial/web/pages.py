@@ -1,0 +1,166 @@
+"""What every page needs: the app state, the acting person, the classified plan (cached) and one
+function that answers in the format asked for (HTML, JSON or CSV)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from boligsocial.store import PlanOverview, PlanService, PlanSummary
+from boligsocial.web import views
+from boligsocial.web.formats import Format, csv_response, json_response, request_format
+from boligsocial.web.state import ACTOR_COOKIE, AppState, CachedResponse
+
+MAX_CACHED = 2 * 1024 * 1024
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.boligsocial
+    return state
+
+
+def actor_name(request: Request) -> str:
+    return app_state(request).actor_name(request.cookies.get(ACTOR_COOKIE))
+
+
+def service(request: Request) -> PlanService:
+    """A service acting for the person using the page (the name they gave, else the app's)."""
+    return app_state(request).service(actor_name(request))
+
+
+def data_version(svc: PlanService, plan_id: int) -> int:
+    """A number that changes with every write to the plan. The service's own `data_version`
+    when it has one; otherwise the newest audit event (every write records one)."""
+    own: Callable[[int], object] | None = getattr(svc, "data_version", None)
+    if own is not None:
+        value = own(plan_id)
+        return value if isinstance(value, int) else hash(value)  # an etag string works too
+    events = svc.audit_events(plan_id, limit=1)
+    return events[0].id if events else 0
+
+
+def current_version(request: Request, plan_id: int) -> int:
+    """The plan's data version: fixed for the length of a GET request, trusted for a moment
+    between requests (see `VersionCache`); a POST always reads it from the database."""
+    versions = app_state(request).versions
+    if request.method != "GET":
+        version = data_version(service(request), plan_id)
+        versions.store(plan_id, version)
+        return version
+    known: dict[int, int] = getattr(request.state, "versions", {})
+    if plan_id not in known:
+        trusted = versions.peek(plan_id)
+        if trusted is None:
+            trusted = data_version(service(request), plan_id)
+            versions.store(plan_id, trusted)
+        known[plan_id] = trusted
+        request.state.versions = known
+    return known[plan_id]
+
+
+def written(request: Request, plan_id: int) -> None:
+    """After a write: the next page must read the plan's new data version."""
+    app_state(request).versions.forget(plan_id)
+
+
+def overview(request: Request, plan_id: int, list_year: int | None = None) -> PlanOverview:
+    """The plan with its verdicts, classified once per data version and list year."""
+    state = app_state(request)
+    version = current_version(request, plan_id)
+    request.state.data_version = version
+    key = (plan_id, version, list_year)
+    return state.overviews.get(key, lambda: service(request).plan_context(plan_id, list_year))
+
+
+def overview_rows(
+    request: Request, plan_id: int, list_year: int | None = None
+) -> tuple[PlanOverview, list[views.DepartmentRow]]:
+    """The classified plan and its departments' rows (cells with their texts), built once per
+    data version and list year and shared by every page that shows them."""
+    view = overview(request, plan_id, list_year)
+    key = (plan_id, request.state.data_version, list_year)
+    return view, app_state(request).rows.get(key, lambda: views.department_rows(view))
+
+
+async def cached_page(request: Request, plan_id: int, build: Callable[[], Response]) -> Response:
+    """A GET page of a plan, built once per data version, address, format and person.
+
+    Every stored write changes the data version, so a cached page is never stale; what varies by
+    person (the name in the header) is part of the key. A page in the cache is answered on the
+    event loop without a thread or a database round trip; building one runs in a worker thread."""
+    if request.method != "GET":
+        return await run_in_threadpool(build)
+    known = app_state(request).versions.peek(plan_id)
+    if known is not None:
+        request.state.versions = {plan_id: known}
+    version = known if known is not None else await run_in_threadpool(current_version, request, plan_id)
+    key = (
+        plan_id,
+        version,
+        request.url.path,
+        request.url.query,
+        request_format(request),
+        request.headers.get("hx-request") == "true",
+        actor_name(request),
+    )
+
+    def make() -> CachedResponse:
+        response = build()
+        body = bytes(response.body)
+        return CachedResponse(response.status_code, body, tuple(response.headers.items()), len(body) <= MAX_CACHED)
+
+    pages = app_state(request).pages
+    cached = pages.peek(key)
+    if cached is None:
+        cached = await run_in_threadpool(pages.get, key, make, lambda value: value.keep)
+    headers = {k: v for k, v in cached.headers if k.lower() != "content-length"}
+    return Response(cached.body, status_code=cached.status_code, headers=headers)
+
+
+def plan_summary(request: Request, plan_id: int) -> PlanSummary:
+    for summary in service(request).list_plans():
+        if summary.id == plan_id:
+            return summary
+    raise HTTPException(404, f"Der er ingen plan med nummer {plan_id}.")
+
+
+def parse_year(value: str | None) -> int | None:
+    if value is None or value.strip() == "":
+        return None
+    text = value.strip()
+    if not text.isdigit() or not 1900 <= int(text) <= 2100:
+        raise HTTPException(400, f'Listeåret skal være et årstal, fx 2022, ikke "{value}".')
+    return int(text)
+
+
+def respond(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    data: Any,
+    csv: Callable[[], str] | None = None,
+    csv_name: str = "tabel.csv",
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """The page as HTML (template), JSON (`data`) or CSV (`csv()`, for pages that are tables)."""
+    fmt = request_format(request)
+    if fmt is Format.JSON:
+        response = json_response(data, status_code)
+    elif fmt is Format.CSV:
+        if csv is None:
+            raise HTTPException(404, "Denne side findes ikke som CSV; prøv .json.")
+        response = csv_response(csv(), csv_name, status_code)
+    else:
+        state = app_state(request)
+        full = {"request": request, "actor": actor_name(request), "csv_available": csv is not None, **context}
+        response = state.templates.TemplateResponse(request, template, full, status_code=status_code)
+        response.headers["Vary"] = "Accept, HX-Request"
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response

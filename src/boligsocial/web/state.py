@@ -1,0 +1,163 @@
+"""What the app keeps between requests: the session factory, the default actor and a cache of
+classified plans.
+
+Classifying a plan (the law applied to every unit, with flips and areas) takes a few hundred
+milliseconds, far more than a page may take. The result depends only on the stored data, so it is
+cached per (plan id, data version, list year); the data version is read from the database on every
+request (one small query), so a write by anyone - this process, another worker, the command
+line - makes the next request classify again. Rendered charts are cached the same way.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+
+from boligsocial.store import Actor, PlanOverview, PlanService
+from boligsocial.web.views import DepartmentRow
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+ACTOR_COOKIE = "boligsocial_navn"
+VERSION_TTL = 1.0  # seconds a plan's data version is trusted without asking the database
+MAX_ACTOR_NAME = 60
+MAX_PAGE_CACHE_BYTES = 64 * 1024 * 1024  # rendered pages kept per process
+
+
+class ComputeOnceCache(Generic[K, V]):
+    """A small LRU cache that computes each missing key once, even when many threads ask at the
+    same moment (the others wait for the first instead of computing it again). It holds at most
+    `size` items and, with `weight`, at most `max_weight` in total (e.g. bytes)."""
+
+    def __init__(self, size: int, weight: Callable[[V], int] | None = None, max_weight: int = 0) -> None:
+        self.size = size
+        self.weight = weight
+        self.max_weight = max_weight
+        self._total = 0
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pending: dict[K, threading.Lock] = {}
+
+    def get(self, key: K, compute: Callable[[], V], keep: Callable[[V], bool] | None = None) -> V:
+        """The cached value, or `compute()` stored (unless `keep(value)` is False)."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            pending = self._pending.setdefault(key, threading.Lock())
+        with pending:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            try:
+                value = compute()
+                if keep is None or keep(value):
+                    self._store(key, value)
+            finally:
+                with self._lock:
+                    self._pending.pop(key, None)
+            return value
+
+    def _store(self, key: K, value: V) -> None:
+        with self._lock:
+            if key in self._items:
+                self._total -= self._weigh(self._items.pop(key))
+            self._items[key] = value
+            self._total += self._weigh(value)
+            while len(self._items) > 1 and (
+                len(self._items) > self.size or (self.weight is not None and self._total > self.max_weight)
+            ):
+                _, dropped = self._items.popitem(last=False)
+                self._total -= self._weigh(dropped)
+
+    def _weigh(self, value: V) -> int:
+        return self.weight(value) if self.weight is not None else 0
+
+    def peek(self, key: K) -> V | None:
+        """The cached value, or None (never computes)."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._total = 0
+
+
+class VersionCache:
+    """Each plan's data version as last read from the database, trusted for `ttl` seconds.
+
+    Writes made through this app forget the plan's entry at once, so the next page reads the new
+    version; a write by another process (a second worker, the command line) is seen within `ttl`.
+    Pages served from the cache within `ttl` thus need no database round trip at all."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._items: dict[int, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def peek(self, plan_id: int) -> int | None:
+        with self._lock:
+            item = self._items.get(plan_id)
+        if item is None or time.monotonic() - item[0] > self.ttl:
+            return None
+        return item[1]
+
+    def store(self, plan_id: int, version: int) -> None:
+        with self._lock:
+            self._items[plan_id] = (time.monotonic(), version)
+
+    def forget(self, plan_id: int) -> None:
+        with self._lock:
+            self._items.pop(plan_id, None)
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    status_code: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    keep: bool
+
+
+@dataclass
+class AppState:
+    sessions: sessionmaker[Session]
+    default_actor: str
+    templates: Jinja2Templates
+    db_url: str
+    overviews: ComputeOnceCache[tuple[int, int, int | None], PlanOverview] = field(
+        default_factory=lambda: ComputeOnceCache(32)
+    )
+    fragments: ComputeOnceCache[tuple[Any, ...], str] = field(default_factory=lambda: ComputeOnceCache(512))
+    pages: ComputeOnceCache[tuple[Any, ...], CachedResponse] = field(
+        default_factory=lambda: ComputeOnceCache(512, lambda page: len(page.body), MAX_PAGE_CACHE_BYTES)
+    )
+    versions: VersionCache = field(default_factory=lambda: VersionCache(VERSION_TTL))
+    rows: ComputeOnceCache[tuple[int, int, int | None], list[DepartmentRow]] = field(
+        default_factory=lambda: ComputeOnceCache(32)
+    )
+
+    def actor_name(self, cookie: str | None) -> str:
+        name = clean_actor_name(cookie or "")
+        return name or self.default_actor
+
+    def service(self, actor_name: str | None = None) -> PlanService:
+        return PlanService(self.sessions, Actor(actor_name or self.default_actor))
+
+
+def clean_actor_name(value: str) -> str:
+    """A name typed by the user, as it is recorded in the audit trail: printable, one line."""
+    text = " ".join("".join(ch for ch in value if ch.isprintable()).split())
+    return text[:MAX_ACTOR_NAME]
