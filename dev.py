@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Set up and run boligsocial on a fresh machine that has only Python 3.11+.
 
+    python3 dev.py start    # set up, print the list table for the bundled example, open the web app
     python3 dev.py test     # set up, install the test system packages, run the whole test suite
-    python3 dev.py check    # set up and run `boligsocial check` on the bundled example
+    python3 dev.py check    # set up and run `boligsocial check` on the bundled example only
 
 Kept in plain Python (no make, no shell tricks) so the two README commands work anywhere. The
 test suite needs two programs that pip cannot install: PostgreSQL (the store is tested on it as
@@ -63,10 +64,15 @@ def main(argv: list[str]) -> None:
         setup_python()
         setup_system_packages()
         os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *argv[1:]])
-    elif command == "check":
+    elif command in ("check", "start"):
         setup_python()
         boligsocial = BIN / "boligsocial"
-        os.execv(boligsocial, [str(boligsocial), "check", "examples/mit-kvarter", "--year", "2022", *argv[1:]])
+        check = [str(boligsocial), "check", "examples/mit-kvarter", "--year", "2022"]
+        if command == "check":
+            os.execv(boligsocial, [*check, *argv[1:]])
+        subprocess.run(check, check=True)
+        # The web app on an SQLite file in the working folder, created with the example on first start.
+        os.execv(boligsocial, [str(boligsocial), "serve", *argv[1:]])
     else:
         sys.exit(__doc__)
 
