@@ -6,7 +6,8 @@ counts the rows that break the schema. A second, cheap pass checks that no perso
 in a data year (a bitmap over the person ids per year; a hash count where ids are too sparse
 for a bitmap). Everything is an integer: shares are formed later, exactly, in Python.
 
-Nothing is read into Python except the grouped result (some ten thousand rows per data year).
+Nothing is read into Python except the sums rolled up per afdeling, area, region and country
+(some ten thousand rows per data year).
 DuckDB streams the files, and spills to `temp_directory` if a query needs more than
 `memory_limit`.
 """
@@ -39,15 +40,17 @@ __all__ = [
     "Aggregates",
     "EngineOptions",
     "Source",
+    "SumTable",
+    "UnitInfo",
     "aggregate",
     "connect",
     "open_source",
 ]
 
-#: Group keys, in the order of `Group.key`.
+#: Group keys of the grouped table `g`.
 KEYS = ("aar", "region", "kommune", "omraade", "afdeling", "boligorganisation")
 
-#: The integer sums per group, in the order of `Group.values`.
+#: The integer sums per group (columns of `g`; the last three are checks, not rolled up).
 FIELDS = (
     "beboere",  # all rows
     "iv_n",  # population of the non-western criterion
@@ -457,12 +460,6 @@ class SumTable:
         result: np.ndarray = self.values[:, self.years.index(aar), _F[field]]
         return result
 
-    def row(self, name: str, aar: int) -> np.ndarray:
-        if name not in self.names or aar not in self.years:
-            return np.zeros(len(_VALUE_FIELDS), dtype=np.int64)
-        result: np.ndarray = self.values[self.names.index(name), self.years.index(aar)]
-        return result
-
 
 @dataclass
 class Aggregates:
@@ -475,8 +472,6 @@ class Aggregates:
     tables: dict[str, SumTable]
     afdelinger: dict[str, UnitInfo]
     omraader: dict[str, UnitInfo]
-    years: set[int]
-    files: tuple[Path, ...]
     current: dict[int, dict[str, SumTable]] = field(default_factory=dict)
 
 
@@ -502,8 +497,6 @@ def aggregate(
         tables=_fetch_sums(con, "g"),
         afdelinger=afdelinger,
         omraader=omraader,
-        years=present,
-        files=source.files,
     )
     if method.population_base is PopulationBase.CURRENT:
         for plan in plans:
