@@ -592,7 +592,9 @@ def test_condition_on_an_afdeling_in_the_plan(folder: Path) -> None:
 
 
 def test_indicator_without_values(folder: Path) -> None:
-    edit(folder / "helhedsplan.toml", 'maalinger = [{ vaerdi = "309", aar = 2022 }]\n', "")
+    text = (folder / "helhedsplan.toml").read_text(encoding="utf-8")
+    start = text.index('maalinger = [\n    { vaerdi = "309", aar = 2022 },')
+    edit(folder / "helhedsplan.toml", text[start : text.index("]\n", start) + 2], "")
     assert only(run(folder), "BS903").location == 'indikatorer nr. 9 ("ssp-sager-kategori-1-2")'
 
 

@@ -495,7 +495,7 @@ def test_inline_array_element_location(tmp_path: Path) -> None:
 
 
 def test_bad_number(tmp_path: Path) -> None:
-    text = example_text().replace('vaerdi = "8,21"', 'vaerdi = "8;21"')
+    text = example_text().replace('vaerdi = "8,21"', 'vaerdi = "8;21"', 1)
     path = write(tmp_path, text)
     with pytest.raises(PlanError) as info:
         load_plan(tmp_path)

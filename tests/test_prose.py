@@ -191,9 +191,9 @@ def test_inline_values_come_from_the_plan(folder: Path) -> None:
         "heraf {{ boliger_i_plan }} i planen; {{ navn }}, {{ ansoeger }}, {{ kommune }}, {{ periode }}, "
         "listeår {{ liste_aar }}. Aktivitetsparate: {{ indikator:aktivitetsparate-frederiksholm }} mod "
         "{{ sammenligning:aktivitetsparate-frederiksholm }}. Socialsager: {{ indikator:socialsager }}. "
-        "Beskæftigelse {{ indikator:beskaeftigelse }} ({{ kilde:beskaeftigelse }}), kommunen "
+        "Beskæftigelse {{ indikator:beskaeftigelse:2023 }} ({{ kilde:beskaeftigelse }}), kommunen "
         "{{ sammenligning:beskaeftigelse:2 }} ({{ kilde:beskaeftigelse:2 }}). Folkeskolen "
-        "{{ indikator:folkeskole-02-dansk-matematik:2017 }} → {{ indikator:folkeskole-02-dansk-matematik }}. "
+        "{{ indikator:folkeskole-02-dansk-matematik:2017 }} → {{ indikator:folkeskole-02-dansk-matematik:2021 }}. "
         "På listen: {{ paa_liste:forebyggelsesomraade }}; udsat: {{ paa_liste:udsat_boligomraade }}.\n",
     )
     (paragraph,) = [b for b in document.blocks if isinstance(b, Paragraph)]

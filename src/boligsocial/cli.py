@@ -152,6 +152,35 @@ def lint(
         raise typer.Exit(1)
 
 
+class StatusFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def status(
+    plan: Annotated[Path, typer.Argument(help="Planmappe.")],
+    year: Annotated[int, typer.Option("--year", help="Statusåret (inden for planens periode).")],
+    output: Annotated[StatusFormat, typer.Option("--format", help="table eller json.")] = StatusFormat.table,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Skriv også den årlige statusrapport (DOCX og PDF) i denne mappe.")
+    ] = None,
+) -> None:
+    """Følg planens indikatorer mod baseline, milepæle og mål: foran, på sporet eller bagud."""
+    from boligsocial.plan.status import status_command
+    from boligsocial.reports.status_report import report_command
+
+    text, code = status_command(plan, year, output.value)
+    if code:
+        fail(text.removeprefix("Fejl: "), code)
+    typer.echo(text)
+    if report is not None:
+        message, code = report_command(plan, year, report)
+        if code:
+            fail(message.removeprefix("Fejl: "), code)
+        typer.echo(message)
+
+
 @app.command()
 def serve(
     db: Annotated[

@@ -43,12 +43,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from boligsocial.plan.indicators import Retning, active_catalogue
+
 __all__ = [
     "INDSATSOMRAADER",
     "PLAN_REFERENCE_ERROR",
     "Afdeling",
     "AfdelingRef",
     "AfdelingStatus",
+    "Baseline",
     "Boligorganisation",
     "Budget",
     "Enhed",
@@ -62,13 +65,16 @@ __all__ = [
     "Liste",
     "Loc",
     "LokaltTeam",
+    "Maal",
     "Maaling",
+    "Milepael",
     "Omraade",
     "Opmaerksomhedspunkt",
     "Organisation",
     "Partner",
     "Periode",
     "Plan",
+    "Retning",
     "Rettelse",
     "RettelseArt",
     "Sammenligning",
@@ -427,6 +433,35 @@ class Sammenligning(Maaling):
     betegnelse: Navn
 
 
+class Baseline(_Base):
+    """The indicator's value at the time of the grant, frozen: it is written once, together with the
+    catalogue version of the definition it was computed with (`katalog_version`), and never
+    recomputed. When the plan later follows another version of the definition, the status reports
+    the mismatch instead of changing the baseline."""
+
+    vaerdi: Tal
+    aar: Aar
+    katalog_version: int | None = Field(default=None, ge=1)
+    kilde: Tekst | None = None
+
+
+class Maal(_Base):
+    """The target (`vaerdi`) the plan aims to reach by `aar`. `illustrativ` marks a target that is
+    only an example (the Mit Kvarter example's targets), which the status and the report say."""
+
+    vaerdi: Tal
+    aar: Aar
+    illustrativ: bool = False
+    begrundelse: Tekst | None = None
+
+
+class Milepael(_Base):
+    """A milestone: the value the plan expects to have reached in `aar` on the way to the target."""
+
+    aar: Aar
+    vaerdi: Tal
+
+
 class Indikator(_Base):
     """An indicator the plan quotes or follows: its measured values (one or a series) and the
     figures it is compared with. `gaelder` says which population/part of the area the figure is
@@ -444,6 +479,37 @@ class Indikator(_Base):
     maalinger: list[Maaling] = Field(default_factory=list)
     sammenligninger: list[Sammenligning] = Field(default_factory=list)
     noter: list[Tekst] = Field(default_factory=list)
+    katalog: Annotated[str, StringConstraints(pattern=_ID_RE)] | None = None
+    """The id of the definition in the indicator catalogue (`plan/indicators/catalogue.yaml`)."""
+    katalog_version: int | None = Field(default=None, ge=1)
+    """The version of the catalogue definition the indicator's values follow."""
+    retning: Retning | None = None
+    """Which way is better; taken from the catalogue definition when not given here."""
+    baseline: Baseline | None = None
+    maal: Maal | None = None
+    milepaele: list[Milepael] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _targets(self) -> Self:
+        if (self.katalog is None) != (self.katalog_version is None):
+            raise ValueError("katalog og katalog_version skal angives sammen")
+        if self.maal is not None and self.baseline is None:
+            raise ValueError("et mål (maal) kræver en baseline, som målet regnes fra")
+        if self.milepaele and self.maal is None:
+            raise ValueError("milepæle (milepaele) kræver et mål (maal)")
+        if self.maal is not None and self.baseline is not None and self.maal.aar <= self.baseline.aar:
+            raise ValueError(f"målets år ({self.maal.aar}) skal ligge efter baselineåret ({self.baseline.aar})")
+        seen: set[int] = set()
+        for m in self.milepaele:
+            if m.aar in seen:
+                raise ValueError(f"der er to milepæle for {m.aar}")
+            seen.add(m.aar)
+            if self.baseline is not None and self.maal is not None and not self.baseline.aar < m.aar < self.maal.aar:
+                raise ValueError(
+                    f"milepælen for {m.aar} skal ligge mellem baselineåret ({self.baseline.aar}) "
+                    f"og målets år ({self.maal.aar})"
+                )
+        return self
 
     @property
     def seneste(self) -> Maaling | None:
@@ -731,7 +797,93 @@ class Helhedsplan(_Base):
                     )
                 )
             self._check_refs(("indikatorer", i, "afdelinger"), indikator.afdelinger, add)
+            self._target_problems(i, indikator, add)
         return problems
+
+    def _target_problems(self, i: int, indikator: Indikator, add: Callable[[tuple[Loc, str]], None]) -> None:
+        """The catalogue reference, the value ranges and the years of baseline, target and milestones."""
+        loc: Loc = ("indikatorer", i)
+        retning = indikator.retning
+        if indikator.katalog is not None:
+            catalogue = active_catalogue()
+            message = catalogue.problem(indikator.katalog, indikator.katalog_version)
+            if message is not None:
+                field = "katalog" if not catalogue.versions(indikator.katalog) else "katalog_version"
+                add(((*loc, field), message))
+            else:
+                definition = catalogue.get(indikator.katalog, indikator.katalog_version)
+                retning = retning or definition.retning
+                if definition.enhed != indikator.enhed.value:
+                    add(
+                        (
+                            (*loc, "enhed"),
+                            f'enheden "{indikator.enhed.value}" passer ikke med katalogets definition '
+                            f'{definition.ref} ("{definition.enhed}")',
+                        )
+                    )
+                values: list[tuple[Loc, Decimal]] = [
+                    *(((*loc, "maalinger", j, "vaerdi"), m.vaerdi) for j, m in enumerate(indikator.maalinger)),
+                    *(
+                        ((*loc, "sammenligninger", j, "vaerdi"), s.vaerdi)
+                        for j, s in enumerate(indikator.sammenligninger)
+                    ),
+                    *(((*loc, "milepaele", j, "vaerdi"), m.vaerdi) for j, m in enumerate(indikator.milepaele)),
+                ]
+                if indikator.baseline is not None:
+                    values.append(((*loc, "baseline", "vaerdi"), indikator.baseline.vaerdi))
+                if indikator.maal is not None:
+                    values.append(((*loc, "maal", "vaerdi"), indikator.maal.vaerdi))
+                for value_loc, value in values:
+                    out_of_range = definition.out_of_range(value)
+                    if out_of_range is not None:
+                        add((value_loc, out_of_range))
+                baseline = indikator.baseline
+                if baseline is not None:
+                    if baseline.katalog_version is None:
+                        add(
+                            (
+                                (*loc, "baseline", "katalog_version"),
+                                "angiv den version af definitionen, som baseline er beregnet efter "
+                                f"(indikatoren følger version {indikator.katalog_version})",
+                            )
+                        )
+                    else:
+                        message = catalogue.problem(indikator.katalog, baseline.katalog_version)
+                        if message is not None:
+                            add(((*loc, "baseline", "katalog_version"), message))
+        elif indikator.baseline is not None and indikator.baseline.katalog_version is not None:
+            add(
+                ((*loc, "baseline", "katalog_version"), "baseline har en katalogversion, men indikatoren intet katalog")
+            )
+        if indikator.maal is not None:
+            if retning is None:
+                add(((*loc, "retning"), "et mål kræver en retning: angiv katalog eller retning"))
+            elif retning is Retning.INGEN:
+                add(((*loc, "maal"), 'indikatoren er en kontekstindikator (retning "ingen") og kan ikke have et mål'))
+            years = self.periode.aar
+            if indikator.maal.aar not in years:
+                add(
+                    (
+                        (*loc, "maal", "aar"),
+                        f"målets år ({indikator.maal.aar}) ligger uden for planens periode ({years[0]}-{years[-1]})",
+                    )
+                )
+            for j, m in enumerate(indikator.milepaele):
+                if m.aar not in years:
+                    add(
+                        (
+                            (*loc, "milepaele", j, "aar"),
+                            f"milepælens år ({m.aar}) ligger uden for planens periode ({years[0]}-{years[-1]})",
+                        )
+                    )
+        if indikator.baseline is not None and indikator.baseline.aar > self.periode.start.year:
+            add(
+                (
+                    (*loc, "baseline", "aar"),
+                    f"baseline er fra {indikator.baseline.aar}, efter planens start ({self.periode.start.year}); "
+                    "baseline er tallet på tilsagnstidspunktet",
+                )
+            )
 
     def _unknown_org(self, name: str) -> str:
         message = f'boligorganisationen "{name}" findes ikke i planens boligorganisationer'

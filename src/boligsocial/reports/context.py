@@ -33,10 +33,8 @@ class PlanContext:
     def verdict(self, afdeling: Afdeling) -> UnitResult | None:
         """The result for a department of the plan, matched by organisation and name."""
         for unit in self.result.units:
-            if unit.kind == "afdeling" and unit.name == afdeling.navn and unit.boligorganisation in (
-                afdeling.boligorganisation,
-                None,
-            ):
+            same_organisation = unit.boligorganisation in (afdeling.boligorganisation, None)
+            if unit.kind == "afdeling" and unit.name == afdeling.navn and same_organisation:
                 return unit
         return None
 

@@ -9,6 +9,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final
 
+from pydantic import BaseModel
+
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.plan.keyfigures import PCT_COLUMN
 from boligsocial.plan.model import Helhedsplan, Indikator, Maaling, Sammenligning
@@ -33,6 +35,7 @@ __all__ = [
     "figure_texts",
     "indikator_from_row",
     "maaling_from_row",
+    "maalstyring_document",
     "new_plan_rows",
     "plan_from_rows",
     "unit_from_row",
@@ -156,6 +159,10 @@ def new_plan_rows(plan: Helhedsplan, actor: str) -> tuple[PlanRow, dict[tuple[st
             afsnit=indikator.afsnit,
             afdelinger=_dump(indikator.afdelinger),
             noter=list(indikator.noter),
+            katalog=indikator.katalog,
+            katalog_version=indikator.katalog_version,
+            retning=indikator.retning.value if indikator.retning is not None else None,
+            maalstyring=maalstyring_document(indikator),
             updated_by=actor,
         )
         values: list[Maaling] = [*indikator.maalinger, *indikator.sammenligninger]
@@ -192,8 +199,38 @@ def maaling_from_row(row: MaalingRow) -> dict[str, Any]:
     return data
 
 
+def _decimal_texts(model: BaseModel | None) -> dict[str, Any] | None:
+    """A target part as JSON: every Decimal as its exact text, None values left out."""
+    if model is None:
+        return None
+    data = model.model_dump(exclude_none=True)
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in data.items()}
+
+
+def maalstyring_document(indikator: Indikator) -> dict[str, Any] | None:
+    """The baseline, target and milestones of an indicator as the `maalstyring` JSON column
+    holds them (None when it has none of them)."""
+    if indikator.baseline is None and indikator.maal is None and not indikator.milepaele:
+        return None
+    document: dict[str, Any] = {}
+    if indikator.baseline is not None:
+        document["baseline"] = _decimal_texts(indikator.baseline)
+    if indikator.maal is not None:
+        document["maal"] = _decimal_texts(indikator.maal)
+    if indikator.milepaele:
+        document["milepaele"] = [_decimal_texts(m) for m in indikator.milepaele]
+    return document
+
+
 def _indikator_data(row: IndikatorRow) -> dict[str, Any]:
+    targets = dict(row.maalstyring or {})
     return {
+        "katalog": row.katalog,
+        "katalog_version": row.katalog_version,
+        "retning": row.retning,
+        "baseline": targets.get("baseline"),
+        "maal": targets.get("maal"),
+        "milepaele": list(targets.get("milepaele", [])),
         "id": row.ident,
         "navn": row.navn,
         "enhed": row.enhed,

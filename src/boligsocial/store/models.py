@@ -304,6 +304,12 @@ class IndikatorRow(Base):
     afsnit: Mapped[str | None]
     afdelinger: Mapped[list[Any]]
     noter: Mapped[list[Any]]
+    katalog: Mapped[str | None]  # catalogue definition id
+    katalog_version: Mapped[int | None]
+    retning: Mapped[str | None]
+    # The frozen baseline, the target and the milestones, in the shape of helhedsplan.toml with every
+    # number as its exact decimal text ("8.21"): {"baseline": {...}, "maal": {...}, "milepaele": [...]}.
+    maalstyring: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
