@@ -12,6 +12,21 @@ from babel.numbers import format_decimal
 
 LOCALE = "da_DK"
 
+MONTHS_DA: tuple[str, ...] = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
 
 def to_decimal(value: Fraction | Decimal | int, digits: int) -> Decimal:
     """Round half up to `digits` decimals, exactly (no binary floating point on the way)."""

@@ -48,7 +48,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # type: 
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
-from boligsocial.danish import number, short_number
+from boligsocial.danish import MONTHS_DA, number, short_number
 from boligsocial.law.areas import build_areas
 from boligsocial.law.figures import MEASURE_LABELS_DA, MEASURE_SHORT_DA, Measure, Measurement, UnitFigures
 from boligsocial.law.parameters import Citation, Operator
@@ -692,20 +692,6 @@ def _sheet_graenser(ws: Worksheet, ctx: PlanContext) -> None:
 # ---- Kilder og noter -----------------------------------------------------------------------------
 
 
-MONTHS_DA: Final = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def _date_da(value: date) -> str:

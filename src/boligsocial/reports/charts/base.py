@@ -20,6 +20,8 @@ from typing import Any, Final
 import matplotlib
 import vl_convert
 
+from boligsocial.danish import MONTHS_DA
+
 __all__ = [
     "FONT",
     "FONT_FAMILY",
@@ -56,20 +58,7 @@ DANISH_TIME_LOCALE: Final = {
     "periods": ["AM", "PM"],
     "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
     "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
-    "months": [
-        "januar",
-        "februar",
-        "marts",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
+    "months": list(MONTHS_DA),
     "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
 }
 
