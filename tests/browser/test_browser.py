@@ -136,3 +136,16 @@ def test_import_a_file_with_an_error(page: Page, server_url: str, shot: Callable
     page.get_by_role("button", name="Gem importen").click()
     expect(page.locator("#import-besked")).to_contain_text("Importeret")
     shot("11-import-gemt")
+
+
+def test_open_an_indicator_and_see_its_status(page: Page, server_url: str, shot: Callable[[str], Path]) -> None:
+    page.goto(server_url + "/plan/1/indikatorer")
+    row = page.locator('#statustabel tr[data-indikator="fravaer-grundskole"]')
+    expect(row.locator(".istatus")).to_have_text("Bagud")
+    row.get_by_role("link", name="Fravær blandt børn i grundskolen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fravær blandt børn i grundskolen")
+    expect(page.locator("#status-overskrift")).to_have_text("Status 2026: Bagud")
+    expect(page.locator("#maal")).to_contain_text("illustrativt mål")
+    expect(page.locator("#fremskrivning")).to_contain_text("Fremskrivning")
+    expect(page.locator("#indikator-data svg").first).to_be_visible()
+    shot("12-indikator-status")

@@ -260,12 +260,14 @@ def project(
     out: list[ProjectionPoint] = []
     for year in range(last, end_year + 1):
         centre = intercept + slope * year
-        if year == last:
-            half = 0.0
-            centre = ys[-1] if n == 2 else centre
-        elif n >= 3:
+        if n >= 3:
+            # The fitted line with its prediction band, the latest year included: a band of zero
+            # width at a fitted value that differs from the measured one would claim a certainty
+            # the fit does not have.
             half = t * s * math.sqrt(1 + 1 / n + (year - x_mean) ** 2 / sxx)
         else:
+            # Two values: start from the latest measurement.
+            centre = ys[-1] + slope * (year - last)
             half = abs(slope) * (year - last)
         out.append(ProjectionPoint(year, clip(centre), clip(centre - half), clip(centre + half)))
     return Projection(tuple(out), slope, n, metode)

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from boligsocial.danish import number, short_number
 from boligsocial.law.verdicts import UnitResult, Verdict
 from boligsocial.plan.model import Helhedsplan, Indikator
+from boligsocial.plan.status import IndicatorStatus
 from boligsocial.reports.checktable import MEASURE_DIGITS
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,22 @@ def _shorten(text: str, limit: int) -> str:
 def indicator_svg(indikator: Indikator) -> Markup:
     rendered = _render("indicator_chart", indikator)
     return rendered if rendered is not None else plain_indicator_svg(indikator)
+
+
+def status_svg(status: IndicatorStatus) -> Markup:
+    """The status chart of the documents (`reports.charts.status.status_chart`); the plain indicator
+    chart stands in when it is missing or fails."""
+    function: Callable[..., Any] | None
+    try:
+        from boligsocial.reports.charts.status import status_chart as function
+    except ImportError:
+        function = None
+    if function is not None:
+        try:
+            return Markup(_strip_xml_header(str(function(status).svg())))
+        except Exception:  # a chart must not take the page down
+            log.exception("statusdiagrammet kunne ikke tegnes; bruger det enkle diagram")
+    return indicator_svg(status.indikator)
 
 
 def plain_indicator_svg(indikator: Indikator) -> Markup:

@@ -1,15 +1,33 @@
-"""Indicators: time series with their comparison figures and charts, and the form that adds or
+"""Indicators: time series with their comparison figures and charts, each indicator's status for a
+year (`boligsocial.plan.status`: baseline, milestone, target, projection), and the form that adds or
 corrects a year's value (with the value's version, so two people cannot overwrite each other)."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from boligsocial.plan.model import Indikator, Maaling, format_tal
+from boligsocial.plan.model import Helhedsplan, Indikator, Maaling, format_tal
+from boligsocial.plan.status import (
+    PROJECTION_RULE_DA,
+    STATUS_RULE_DA,
+    IndicatorStatus,
+    PlanStatus,
+    StatusError,
+    fmt_change,
+    fmt_value,
+    indicator_status,
+    indicator_status_dict,
+    plan_status,
+    status_dict,
+    value_digits,
+    value_year,
+)
 from boligsocial.store import ConflictError, IndikatorRecord, MaalingRecord, ValidationFailed
 from boligsocial.web import charts
 from boligsocial.web.formats import csv_text, is_htmx
@@ -56,41 +74,141 @@ def chart(request: Request, plan_id: int, indikator: Indikator) -> str:
     return app_state(request).fragments.get(key, lambda: str(charts.indicator_svg(indikator)))
 
 
-def series_csv(plan_id: int, indikatorer: list[Indikator]) -> str:
+def default_status_year(plan: Helhedsplan, today: datetime.date | None = None) -> int:
+    """The year a status is shown for by default: the latest year with a value inside the plan
+    period, else the current year clamped to the period."""
+    years = plan.periode.aar
+    with_values = [y for i in plan.indikatorer for m in i.maalinger if (y := value_year(m)) is not None and y in years]
+    if with_values:
+        return max(with_values)
+    current = (today or datetime.date.today()).year
+    return min(max(current, years[0]), years[-1])
+
+
+def status_year(request: Request, plan: Helhedsplan) -> int:
+    """The status year asked for (`?aar=`), checked against the plan period (400 in Danish)."""
+    value = request.query_params.get("aar", "").strip()
+    if not value:
+        return default_status_year(plan)
+    years = plan.periode.aar
+    if not value.isdigit() or int(value) not in years:
+        raise HTTPException(
+            400, f'Statusåret skal være et år i planens periode ({years[0]}-{years[-1]}), ikke "{value}".'
+        )
+    return int(value)
+
+
+def status_of(plan: Helhedsplan, year: int) -> PlanStatus:
+    try:
+        return plan_status(plan, year)
+    except StatusError as error:  # a stored plan that the status cannot read (e.g. unknown catalogue id)
+        raise HTTPException(400, f"Status kan ikke beregnes: {error}") from None
+
+
+def status_view(s: IndicatorStatus) -> dict[str, Any]:
+    """The status of one indicator as the pages show it: texts with unit and the plan's decimals."""
+    i = s.indikator
+    d = value_digits(i)
+    extra = 1 if s.milepael is not None and s.milepael.interpoleret else 0
+    p = s.fremskrivning
+    return {
+        "status": s.status.value,
+        "label": s.status.label,
+        "forklaring": s.forklaring,
+        "advarsler": list(s.advarsler),
+        "seneste": None if s.seneste is None else f"{fmt_value(s.seneste.vaerdi, i.enhed, d)} ({s.seneste_aar})",
+        "milepael": None
+        if s.milepael is None
+        else f"{fmt_value(s.milepael.vaerdi, i.enhed, d + extra)} ({s.milepael.aar})",
+        "milepael_art": None
+        if s.milepael is None
+        else {"milepael": "fastsat milepæl", "interpoleret": "interpoleret", "maal": "målet"}.get(s.milepael.kind, ""),
+        "maal": None if i.maal is None else f"{fmt_value(i.maal.vaerdi, i.enhed, d)} ({i.maal.aar})",
+        "illustrativ": i.maal is not None and i.maal.illustrativ,
+        "baseline": None if i.baseline is None else f"{fmt_value(i.baseline.vaerdi, i.enhed, d)} ({i.baseline.aar})",
+        "tolerance": None if s.tolerance is None else "±" + fmt_change(s.tolerance, i.enhed).lstrip("+"),
+        "kraevet": None if s.kraevet_pr_aar is None else fmt_change(s.kraevet_pr_aar, i.enhed) + " om året",
+        "tendens": None if p is None else fmt_change(p.haeldning, i.enhed) + " om året",
+        "naar_maal": s.fremskrivning_naar_maal,
+        "fremskrivning": []
+        if p is None
+        else [
+            {
+                "aar": q.aar,
+                "vaerdi": fmt_value(q.vaerdi, i.enhed, d),
+                "nedre": fmt_value(q.nedre, i.enhed, d),
+                "oevre": fmt_value(q.oevre, i.enhed, d),
+            }
+            for q in p.points
+        ],
+        "metode": None
+        if p is None
+        else (
+            f"95 %-prædiktionsinterval, {p.n} målinger"
+            if p.metode == "prediktionsinterval"
+            else "to målinger: fra ingen videre ændring til dobbelt så hurtig ændring"
+        ),
+    }
+
+
+def status_chart_svg(request: Request, plan: Helhedsplan, s: IndicatorStatus) -> str:
+    """The indicator's status chart (measurements, milestone path, target, projection), cached by
+    what it shows; the plain indicator chart stands in if it cannot be drawn."""
+    key = ("indikator-status", s.aar, plan.periode.model_dump_json(), s.indikator.model_dump_json())
+
+    return app_state(request).fragments.get(key, lambda: str(charts.status_svg(s)))
+
+
+STATUS_CSV_HEADER = [
+    "status_aar",
+    "status",
+    "status_tekst",
+    "seneste_aar",
+    "seneste",
+    "milepael_aar",
+    "milepael",
+    "maal_aar",
+    "maal",
+    "maal_illustrativ",
+]
+
+
+def status_csv_cells(s: IndicatorStatus) -> list[object]:
+    i = s.indikator
+    return [
+        s.aar,
+        s.status.value,
+        s.status.label,
+        s.seneste_aar,
+        None if s.seneste is None else format_tal(s.seneste.vaerdi),
+        None if s.milepael is None else s.milepael.aar,
+        None if s.milepael is None else format_tal(Decimal(str(round(float(s.milepael.vaerdi), 4)))),
+        None if i.maal is None else i.maal.aar,
+        None if i.maal is None else format_tal(i.maal.vaerdi),
+        None if i.maal is None else ("ja" if i.maal.illustrativ else "nej"),
+    ]
+
+
+def series_csv(ps: PlanStatus) -> str:
+    """One row per value (measurement or comparison figure), with the indicator's status for the
+    status year on every row; an indicator without values gets one row with its status only."""
     header = ["indikator", "navn", "indsatsomraade", "enhed", "type", "betegnelse", "aar", "til_aar", "vaerdi", "kilde"]
     lines: list[list[object]] = []
-    for i in indikatorer:
+    for st in ps.indikatorer:
+        i = st.indikator
+        first = [i.id, i.navn, i.indsatsomraade, i.enhed.value]
+        status = status_csv_cells(st)
         for m in i.maalinger:
             lines.append(
-                [
-                    i.id,
-                    i.navn,
-                    i.indsatsomraade,
-                    i.enhed.value,
-                    "maaling",
-                    "",
-                    m.aar,
-                    m.til_aar,
-                    format_tal(m.vaerdi),
-                    m.kilde or i.kilde or "",
-                ]
+                [*first, "maaling", "", m.aar, m.til_aar, format_tal(m.vaerdi), m.kilde or i.kilde or "", *status]
             )
-        for s in i.sammenligninger:
+        for c in i.sammenligninger:
             lines.append(
-                [
-                    i.id,
-                    i.navn,
-                    i.indsatsomraade,
-                    i.enhed.value,
-                    "sammenligning",
-                    s.betegnelse,
-                    s.aar,
-                    s.til_aar,
-                    format_tal(s.vaerdi),
-                    s.kilde or "",
-                ]
+                [*first, "sammenligning", c.betegnelse, c.aar, c.til_aar, format_tal(c.vaerdi), c.kilde or "", *status]
             )
-    return csv_text(header, lines)
+        if not i.maalinger and not i.sammenligninger:
+            lines.append([*first, "status", "", None, None, None, "", *status])
+    return csv_text(header + STATUS_CSV_HEADER, lines)
 
 
 @router.get("/plan/{plan_id}/indikatorer")
@@ -105,15 +223,37 @@ def _liste(request: Request, plan_id: int) -> Response:
     rest = [i for i in plan.indikatorer if i.indsatsomraade is None]
     if rest:
         groups.append(("Øvrige indikatorer", rest))
+    year = status_year(request, plan)
+    ps = status_of(plan, year)
+    by_id = {st.indikator.id: st for st in ps.indikatorer}
     svgs = {i.id: chart(request, plan_id, i) for i in plan.indikatorer}
-    context = {"plan_id": plan_id, "plan": plan, "groups": groups, "svgs": svgs, "page": "indikatorer"}
-    data = {"plan_id": plan_id, "indikatorer": [indikator_dict(plan_id, i) for i in plan.indikatorer]}
+    context = {
+        "plan_id": plan_id,
+        "plan": plan,
+        "groups": groups,
+        "svgs": svgs,
+        "page": "indikatorer",
+        "status_aar": year,
+        "status_aarstal": plan.periode.aar,
+        "statuses": {k: status_view(v) for k, v in by_id.items()},
+        "optaelling": [(k.value, k.label, n) for k, n in ps.counts().items()],
+        "status_rule": STATUS_RULE_DA,
+        "any_illustrative": any(i.maal is not None and i.maal.illustrativ for i in plan.indikatorer),
+    }
+    data = {
+        "plan_id": plan_id,
+        "status_aar": year,
+        "status": status_dict(ps),
+        "indikatorer": [
+            indikator_dict(plan_id, i) | {"status": indicator_status_dict(by_id[i.id])} for i in plan.indikatorer
+        ],
+    }
     return respond(
         request,
         "indikatorer.html",
         context,
         data=data,
-        csv=lambda: series_csv(plan_id, plan.indikatorer),
+        csv=lambda: series_csv(ps),
         csv_name="indikatorer.csv",
     )
 
@@ -150,6 +290,12 @@ def indicator_page(
     view = overview(request, plan_id)
     record: IndikatorRecord = service(request).get_indikator(plan_id, indikator_id)
     indikator = record.indikator
+    year = status_year(request, view.plan)
+    try:
+        st = indicator_status(view.plan, indikator, year)
+    except StatusError as error:
+        raise HTTPException(400, f"Status kan ikke beregnes: {error}") from None
+    definition = st.definition
     context = {
         "plan_id": plan_id,
         "plan": view.plan,
@@ -162,8 +308,17 @@ def indicator_page(
         "form": form or {},
         "form_for": form_for,
         "page": "indikatorer",
+        "status_aar": year,
+        "status_aarstal": view.plan.periode.aar,
+        "st": status_view(st),
+        "status_svg": status_chart_svg(request, view.plan, st),
+        "definition": definition,
+        "status_rule": STATUS_RULE_DA,
+        "projection_rule": PROJECTION_RULE_DA,
     }
     data = indikator_dict(plan_id, indikator) | {
+        "status_aar": year,
+        "status": indicator_status_dict(st),
         "vaerdier": [record_dict(m) for m in (*record.maalinger, *record.sammenligninger)],
         "fejl": errors or {},
         "konflikt": conflict,
