@@ -13,6 +13,7 @@ apt-get; elsewhere the script says what is missing and stops.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -23,7 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-DEBIAN_PACKAGES = {"chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql"}
+# Debian package -> a file pattern it installs. Not just /usr/lib/postgresql: the client package
+# alone (psql) creates that folder too, without the server the tests start.
+DEBIAN_PACKAGES = {"chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql/*/bin/initdb"}
 
 
 def run(*args: str | Path) -> None:
@@ -40,7 +43,7 @@ def setup_python() -> None:
 
 
 def setup_system_packages() -> None:
-    missing = [name for name, path in DEBIAN_PACKAGES.items() if not Path(path).exists()]
+    missing = [name for name, pattern in DEBIAN_PACKAGES.items() if not glob.glob(pattern)]
     if not missing:
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
