@@ -50,11 +50,11 @@ from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untype
 
 from boligsocial.danish import MONTHS_DA, number, short_number
 from boligsocial.law.areas import build_areas
-from boligsocial.law.figures import MEASURE_LABELS_DA, MEASURE_SHORT_DA, Measure, Measurement, UnitFigures
+from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.law.parameters import Citation, Operator
 from boligsocial.law.verdicts import CriterionResult, ListYearResult, Status, UnitResult
+from boligsocial.law.vocabulary import MEASURE_DIGITS, MEASURE_LABELS_DA, MEASURE_SHORT_DA, STATUS_WORD_DA
 from boligsocial.plan.model import Afdeling, AfdelingStatus, Helhedsplan
-from boligsocial.reports.checktable import MEASURE_DIGITS, STATUS_WORD_DA
 from boligsocial.reports.context import PlanContext
 
 __all__ = [
