@@ -31,6 +31,12 @@ import openpyxl  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
+from boligsocial.danish import (
+    format_danish_number,
+    fraction_to_decimal,
+    parse_danish_number,
+    round_half_up,
+)
 from boligsocial.law.figures import (
     MEASURE_LABELS_DA,
     Measure,
@@ -38,12 +44,6 @@ from boligsocial.law.figures import (
     SourceRef,
     UnitFigures,
     UnitKind,
-)
-from boligsocial.plan.numbers import (
-    format_danish_number,
-    fraction_to_decimal,
-    parse_danish_number,
-    round_half_up,
 )
 
 __all__ = [

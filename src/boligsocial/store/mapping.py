@@ -11,10 +11,10 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
+from boligsocial.danish import format_danish_number, fraction_to_decimal, round_half_up
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.plan.keyfigures import PCT_COLUMN
 from boligsocial.plan.model import Helhedsplan, Indikator, Maaling, Sammenligning
-from boligsocial.plan.numbers import format_danish_number, fraction_to_decimal, round_half_up
 from boligsocial.store.models import (
     AfdelingRow,
     BoligorganisationRow,
