@@ -41,12 +41,6 @@ LAYERS: dict[str, int] = {
 MAX_COMPLEXITY = 12
 COMPLEX_FUNCTIONS: dict[str, int] = {
     # "path/from/src/boligsocial.py:function": complexity today (may only fall)
-    "plan/keyfigures.py:counts": 13,
-    "plan/model.py:_target_problems": 19,
-    "plan/model.py:structural_problems": 29,
-    "plan/prose.py:_check_references": 24,
-    "plan/prose.py:_check_syntax": 14,
-    "plan/status.py:indicator_status": 15,
     "register/compute.py:_proven_by_statistics": 13,
     "register/synth.py:_build_units": 16,
     "reports/annex.py:_sheet_listestatus": 16,
@@ -62,8 +56,6 @@ COMPLEX_FUNCTIONS: dict[str, int] = {
 MAX_MODULE_LINES = 600
 LONG_MODULES: dict[str, int] = {
     # "path/from/src/boligsocial.py": lines today (may only fall)
-    "plan/keyfigures.py": 1132,
-    "plan/model.py": 1049,
     "register/compute.py": 758,
     "reports/annex.py": 865,
     "reports/document.py": 1130,
