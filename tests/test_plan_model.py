@@ -288,20 +288,20 @@ def test_structural_problems_after_mutation() -> None:
         (Decimal("60.73"), Decimal("60.73")),
     ],
 )
-def test_parse_tal(text: object, expected: Decimal) -> None:
+def test_parse_ungrouped_number(text: object, expected: Decimal) -> None:
     value = parse_ungrouped_number(text)
     assert isinstance(value, Decimal)
     assert value == expected
 
 
 @pytest.mark.parametrize("text", ["1.964,5", "8,2,1", "abc", "", "1 000", "٣", True, None, [1]])
-def test_parse_tal_rejects(text: object) -> None:
+def test_parse_ungrouped_number_rejects(text: object) -> None:
     with pytest.raises(ValueError, match="tal"):
         parse_ungrouped_number(text)
 
 
 @pytest.mark.parametrize("text", ["1.964", "-12.500", "455.000"])
-def test_parse_tal_refuses_ambiguous_thousands(text: str) -> None:
+def test_parse_ungrouped_number_refuses_ambiguous_thousands(text: str) -> None:
     with pytest.raises(ValueError, match="tvetydigt"):
         parse_ungrouped_number(text)
     # Unambiguous forms of the same digits are fine.
@@ -316,7 +316,7 @@ def test_float_values_are_exact() -> None:
     assert [m.vaerdi for m in plan.indikatorer[0].maalinger] == [Decimal("0.1"), Decimal("0.1")]
 
 
-def test_format_tal() -> None:
+def test_format_ungrouped_number() -> None:
     assert format_ungrouped_number(Decimal("8.21")) == "8,21"
     assert format_ungrouped_number(Decimal("455.00")) == "455,00"
     assert format_ungrouped_number(Decimal("1E+3")) == "1000"
