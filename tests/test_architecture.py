@@ -41,12 +41,6 @@ LAYERS: dict[str, int] = {
 MAX_COMPLEXITY = 12
 COMPLEX_FUNCTIONS: dict[str, int] = {
     # "path/from/src/boligsocial.py:function": complexity today (may only fall)
-    "plan/keyfigures.py:counts": 13,
-    "plan/model.py:_target_problems": 19,
-    "plan/model.py:structural_problems": 29,
-    "plan/prose.py:_check_references": 24,
-    "plan/prose.py:_check_syntax": 14,
-    "plan/status.py:indicator_status": 15,
     "reports/annex.py:_sheet_listestatus": 16,
     "reports/document.py:convert": 14,
     "reports/document.py:default_prose": 13,
@@ -60,8 +54,6 @@ COMPLEX_FUNCTIONS: dict[str, int] = {
 MAX_MODULE_LINES = 600
 LONG_MODULES: dict[str, int] = {
     # "path/from/src/boligsocial.py": lines today (may only fall)
-    "plan/keyfigures.py": 1132,
-    "plan/model.py": 1049,
     "reports/annex.py": 865,
     "reports/document.py": 1130,
     "store/service.py": 1306,

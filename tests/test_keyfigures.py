@@ -1,4 +1,4 @@
-"""Key-figure import and export (plan/keyfigures.py)."""
+"""Key-figure import and export (plan/keyfigures/)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 from boligsocial.law.figures import Measure, Measurement, SourceRef, UnitFigures
 from boligsocial.plan.keyfigures import (
     COLUMNS,
-    MAX_ISSUES_SHOWN,
     ImportIssue,
     KeyFigureError,
-    _column_for,
     read_key_figures,
     write_key_figures,
 )
+from boligsocial.plan.keyfigures.columns import column_for
+from boligsocial.plan.keyfigures.errors import MAX_ISSUES_SHOWN
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter" / "noegletal.csv"
 HEADER = (
@@ -181,13 +181,13 @@ def test_published_table_headers(tmp_path: Path, delimiter: str) -> None:
     ],
 )
 def test_header_labels(label: str, column: str | None) -> None:
-    assert _column_for(label) == column
+    assert column_for(label) == column
 
 
 def test_every_label_maps_to_its_own_column() -> None:
     for column in COLUMNS:
         for label in (column.name, *column.labels):
-            assert _column_for(label) == column.name, label
+            assert column_for(label) == column.name, label
 
 
 # ---------------------------------------------------------------------------------------------

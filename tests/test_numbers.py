@@ -1,4 +1,4 @@
-"""Danish number parsing and formatting (plan/numbers.py)."""
+"""Danish number parsing, formatting and rounding (danish.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from boligsocial.plan.numbers import (
+from boligsocial.danish import (
     SUPPRESSED_MARKERS,
     format_danish_number,
     fraction_to_decimal,

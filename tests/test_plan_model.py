@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
+from boligsocial.danish import format_ungrouped_number, parse_ungrouped_number
 from boligsocial.plan.folder import PLAN_FILENAME, PlanError, load_plan, plan_to_toml, save_plan
 from boligsocial.plan.model import (
     INDSATSOMRAADER,
@@ -26,8 +27,6 @@ from boligsocial.plan.model import (
     Helhedsplan,
     Liste,
     RettelseArt,
-    format_tal,
-    parse_tal,
 )
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
@@ -289,25 +288,25 @@ def test_structural_problems_after_mutation() -> None:
         (Decimal("60.73"), Decimal("60.73")),
     ],
 )
-def test_parse_tal(text: object, expected: Decimal) -> None:
-    value = parse_tal(text)
+def test_parse_ungrouped_number(text: object, expected: Decimal) -> None:
+    value = parse_ungrouped_number(text)
     assert isinstance(value, Decimal)
     assert value == expected
 
 
 @pytest.mark.parametrize("text", ["1.964,5", "8,2,1", "abc", "", "1 000", "٣", True, None, [1]])
-def test_parse_tal_rejects(text: object) -> None:
+def test_parse_ungrouped_number_rejects(text: object) -> None:
     with pytest.raises(ValueError, match="tal"):
-        parse_tal(text)
+        parse_ungrouped_number(text)
 
 
 @pytest.mark.parametrize("text", ["1.964", "-12.500", "455.000"])
-def test_parse_tal_refuses_ambiguous_thousands(text: str) -> None:
+def test_parse_ungrouped_number_refuses_ambiguous_thousands(text: str) -> None:
     with pytest.raises(ValueError, match="tvetydigt"):
-        parse_tal(text)
+        parse_ungrouped_number(text)
     # Unambiguous forms of the same digits are fine.
-    assert parse_tal(text.replace(".", ",")) == Decimal(text)
-    assert parse_tal(text.replace(".", "")) == Decimal(text.replace(".", ""))
+    assert parse_ungrouped_number(text.replace(".", ",")) == Decimal(text)
+    assert parse_ungrouped_number(text.replace(".", "")) == Decimal(text.replace(".", ""))
 
 
 def test_float_values_are_exact() -> None:
@@ -317,11 +316,11 @@ def test_float_values_are_exact() -> None:
     assert [m.vaerdi for m in plan.indikatorer[0].maalinger] == [Decimal("0.1"), Decimal("0.1")]
 
 
-def test_format_tal() -> None:
-    assert format_tal(Decimal("8.21")) == "8,21"
-    assert format_tal(Decimal("455.00")) == "455,00"
-    assert format_tal(Decimal("1E+3")) == "1000"
-    assert format_tal(Decimal("-0.5")) == "-0,5"
+def test_format_ungrouped_number() -> None:
+    assert format_ungrouped_number(Decimal("8.21")) == "8,21"
+    assert format_ungrouped_number(Decimal("455.00")) == "455,00"
+    assert format_ungrouped_number(Decimal("1E+3")) == "1000"
+    assert format_ungrouped_number(Decimal("-0.5")) == "-0,5"
 
 
 def test_enum_labels() -> None:

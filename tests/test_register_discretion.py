@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from boligsocial.plan.numbers import parse_danish_number
+from boligsocial.danish import parse_danish_number
 from boligsocial.register.discretion import RESIDENTS, is_safe, suppress
 from boligsocial.register.lists import classify_areas, render, run, write_figures
 from boligsocial.register.schema import RegisterError

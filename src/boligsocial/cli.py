@@ -12,13 +12,13 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from boligsocial.danish import parse_danish_number
 from boligsocial.law.classify import Options, classify, list_years_in
 from boligsocial.law.errors import LawError
 from boligsocial.law.render import render_csv, render_table
 from boligsocial.law.thresholds import MissingNationalAverage
 from boligsocial.law.verdicts import result_dict
 from boligsocial.plan.inputs import InputError, load_key_figure_input
-from boligsocial.plan.numbers import parse_danish_number
 from boligsocial.register.cli import register_app
 
 app = typer.Typer(

@@ -28,7 +28,8 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from boligsocial.plan.model import PLAN_REFERENCE_ERROR, AfdelingRef, Helhedsplan, Loc, Plan, format_tal
+from boligsocial.danish import format_ungrouped_number
+from boligsocial.plan.model import PLAN_REFERENCE_ERROR, AfdelingRef, Helhedsplan, Loc, Plan
 
 __all__ = [
     "FORMAT_VERSION",
@@ -495,7 +496,7 @@ def _encode(value: object) -> object:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
-        return format_tal(value)
+        return format_ungrouped_number(value)
     if value is None or isinstance(value, str | int | bool | date):
         return value
     raise TypeError(f"cannot write {type(value).__name__} to TOML")

@@ -27,7 +27,7 @@ from typing import Final, Literal
 
 from rapidfuzz import process
 
-from boligsocial.plan.model import Helhedsplan, Liste
+from boligsocial.plan.model import Helhedsplan, Indikator, Liste
 
 __all__ = [
     "BLOCK_PLACEHOLDERS",
@@ -237,33 +237,49 @@ def _check_syntax(section: ProseSection) -> list[ProseProblem]:
         problems.append(ProseProblem(section.file, line, message, section.folder))
 
     for p in section.placeholders:
-        if not p.name:
-            add(p.line, f"pladsholderen {p.raw} kan ikke læses; skriv fx {{{{ antal_afdelinger }}}}")
-            continue
-        spec = p.spec
-        if spec is None:
-            add(p.line, f"ukendt pladsholder {p.raw}{_suggest(p.name)}")
-            continue
-        if spec.argument == "none" and p.argument is not None:
-            add(p.line, f"pladsholderen {p.raw} tager ikke noget argument; skriv {{{{ {p.name} }}}}")
-        if spec.argument == "required" and p.argument is None:
-            add(p.line, f"pladsholderen {p.raw} mangler et argument ({spec.description})")
-        if spec.block and not p.alone:
-            add(p.line, f"pladsholderen {p.raw} indsætter {spec.description} og skal stå alene på sin linje")
+        for message in _placeholder_problems(p):
+            add(p.line, message)
     # Unclosed braces: "{{" without a matching "}}" on the same line.
     for number, line in enumerate(section.markdown.splitlines(), start=1):
         if line.count("{{") > len(BRACES_RE.findall(line)):
             add(number, '"{{" uden afsluttende "}}" på samme linje')
-    # Footnote references need a definition.
+    for number, message in _footnote_problems(section):
+        add(number, message)
+    return problems
+
+
+def _placeholder_problems(p: Placeholder) -> list[str]:
+    """A placeholder must be readable, known, take an argument as its kind does, and a block
+    must stand alone on its line."""
+    if not p.name:
+        return [f"pladsholderen {p.raw} kan ikke læses; skriv fx {{{{ antal_afdelinger }}}}"]
+    spec = p.spec
+    if spec is None:
+        return [f"ukendt pladsholder {p.raw}{_suggest(p.name)}"]
+    problems: list[str] = []
+    if spec.argument == "none" and p.argument is not None:
+        problems.append(f"pladsholderen {p.raw} tager ikke noget argument; skriv {{{{ {p.name} }}}}")
+    if spec.argument == "required" and p.argument is None:
+        problems.append(f"pladsholderen {p.raw} mangler et argument ({spec.description})")
+    if spec.block and not p.alone:
+        problems.append(f"pladsholderen {p.raw} indsætter {spec.description} og skal stå alene på sin linje")
+    return problems
+
+
+def _footnote_problems(section: ProseSection) -> list[tuple[int, str]]:
+    """Footnote references need a definition."""
     defined = section.footnotes
+    problems: list[tuple[int, str]] = []
     for number, line in enumerate(section.markdown.splitlines(), start=1):
         if FOOTNOTE_DEF_RE.match(line):
             continue
         for match in FOOTNOTE_REF_RE.finditer(line):
             if match.group(1) not in defined:
-                add(
-                    number,
-                    f'fodnoten [^{match.group(1)}] er ikke defineret (skriv en linje "[^{match.group(1)}]: tekst")',
+                problems.append(
+                    (
+                        number,
+                        f'fodnoten [^{match.group(1)}] er ikke defineret (skriv en linje "[^{match.group(1)}]: tekst")',
+                    )
                 )
     return problems
 
@@ -271,65 +287,83 @@ def _check_syntax(section: ProseSection) -> list[ProseProblem]:
 def _check_references(section: ProseSection, plan: Helhedsplan) -> list[ProseProblem]:
     """Arguments that name parts of the plan: indicator ids and years, comparison numbers, lists."""
     problems: list[ProseProblem] = []
-
-    def add(line: int, message: str) -> None:
-        problems.append(ProseProblem(section.file, line, message, section.folder))
-
-    ids = [i.id for i in plan.indikatorer]
     for p in section.placeholders:
         if p.argument is None or p.spec is None:
             continue
-        if p.name in ("indikator", "sammenligning", "kilde"):
-            ident, qualifier = split_qualifier(p.argument)
-            indikator = plan.find_indikator(ident)
-            if indikator is None:
-                best = process.extractOne(ident, ids, score_cutoff=60) if ids else None
-                hint = f'; mente du "{best[0]}"?' if best else ""
-                add(p.line, f'{p.raw}: indikatoren "{ident}" findes ikke i planens indikatorer{hint}')
-                continue
-            if p.name == "indikator":
-                if not indikator.maalinger:
-                    add(p.line, f'{p.raw}: indikatoren "{ident}" har ingen målinger')
-                elif qualifier is not None:
-                    years = [m.aar for m in indikator.maalinger]
-                    if not qualifier.isdigit() or int(qualifier) not in years:
-                        known = ", ".join(str(y) for y in years if y is not None) or "ingen"
-                        add(p.line, f'{p.raw}: indikatoren "{ident}" har ingen måling for "{qualifier}" (år: {known})')
-            elif p.name == "sammenligning":
-                count = len(indikator.sammenligninger)
-                index = 1
-                if qualifier is not None:
-                    index = int(qualifier) if qualifier.isdigit() else 0
-                if count == 0:
-                    add(p.line, f'{p.raw}: indikatoren "{ident}" har ingen sammenligningstal')
-                elif not 1 <= index <= count:
-                    add(
-                        p.line,
-                        f'{p.raw}: indikatoren "{ident}" har {count} sammenligningstal; skriv et nummer 1-{count}',
-                    )
-            elif p.name == "kilde":
-                if qualifier is None:
-                    if not indikator.kilde:
-                        add(p.line, f'{p.raw}: indikatoren "{ident}" har ingen kilde')
-                else:
-                    count = len(indikator.sammenligninger)
-                    index = int(qualifier) if qualifier.isdigit() else 0
-                    if not 1 <= index <= count:
-                        add(
-                            p.line,
-                            f'{p.raw}: indikatoren "{ident}" har {count} sammenligningstal; skriv et nummer 1-{count}',
-                        )
-                    elif not (indikator.sammenligninger[index - 1].kilde or indikator.kilde):
-                        add(p.line, f'{p.raw}: sammenligningstal nr. {index} for "{ident}" har ingen kilde')
-        elif p.name == "paa_liste":
-            allowed = [liste.value for liste in Liste]
-            if p.argument not in allowed:
-                add(p.line, f'{p.raw}: "{p.argument}" er ikke en liste (kendte: {", ".join(allowed)})')
-        elif p.name == "indikatorer":
-            for item in (part.strip() for part in p.argument.split(",")):
-                if item and plan.find_indsatsomraade(item) is None and plan.find_indikator(item) is None:
-                    add(p.line, f'{p.raw}: "{item}" er hverken et af planens indsatsområder eller en indikator')
+        for message in _reference_problems(p, p.argument, plan):
+            problems.append(ProseProblem(section.file, p.line, f"{p.raw}: {message}", section.folder))
     return problems
+
+
+def _reference_problems(p: Placeholder, argument: str, plan: Helhedsplan) -> list[str]:
+    if p.name in ("indikator", "sammenligning", "kilde"):
+        return _indikator_reference_problems(p.name, argument, plan)
+    if p.name == "paa_liste":
+        allowed = [liste.value for liste in Liste]
+        if argument not in allowed:
+            return [f'"{argument}" er ikke en liste (kendte: {", ".join(allowed)})']
+    elif p.name == "indikatorer":
+        return [
+            f'"{item}" er hverken et af planens indsatsområder eller en indikator'
+            for item in (part.strip() for part in argument.split(","))
+            if item and plan.find_indsatsomraade(item) is None and plan.find_indikator(item) is None
+        ]
+    return []
+
+
+def _indikator_reference_problems(name: str, argument: str, plan: Helhedsplan) -> list[str]:
+    """`indikator:id[:år]`, `sammenligning:id[:nummer]` and `kilde:id[:nummer]`."""
+    ident, qualifier = split_qualifier(argument)
+    indikator = plan.find_indikator(ident)
+    if indikator is None:
+        ids = [i.id for i in plan.indikatorer]
+        best = process.extractOne(ident, ids, score_cutoff=60) if ids else None
+        hint = f'; mente du "{best[0]}"?' if best else ""
+        return [f'indikatoren "{ident}" findes ikke i planens indikatorer{hint}']
+    check = {"indikator": _measurement_problem, "sammenligning": _comparison_problem, "kilde": _source_problem}[name]
+    message = check(indikator, ident, qualifier)
+    return [] if message is None else [message]
+
+
+def _measurement_problem(indikator: Indikator, ident: str, year: str | None) -> str | None:
+    if not indikator.maalinger:
+        return f'indikatoren "{ident}" har ingen målinger'
+    if year is None:
+        return None
+    years = [m.aar for m in indikator.maalinger]
+    if year.isdigit() and int(year) in years:
+        return None
+    known = ", ".join(str(y) for y in years if y is not None) or "ingen"
+    return f'indikatoren "{ident}" har ingen måling for "{year}" (år: {known})'
+
+
+def _comparison_problem(indikator: Indikator, ident: str, number: str | None) -> str | None:
+    count = len(indikator.sammenligninger)
+    index = 1 if number is None else _index(number)
+    if count == 0:
+        return f'indikatoren "{ident}" har ingen sammenligningstal'
+    if not 1 <= index <= count:
+        return f'indikatoren "{ident}" har {count} sammenligningstal; skriv et nummer 1-{count}'
+    return None
+
+
+def _source_problem(indikator: Indikator, ident: str, number: str | None) -> str | None:
+    """Without a number the indicator's own source; with one, that comparison figure's (or the
+    indicator's, which it falls back to)."""
+    if number is None:
+        return None if indikator.kilde else f'indikatoren "{ident}" har ingen kilde'
+    count = len(indikator.sammenligninger)
+    index = _index(number)
+    if not 1 <= index <= count:
+        return f'indikatoren "{ident}" har {count} sammenligningstal; skriv et nummer 1-{count}'
+    if not (indikator.sammenligninger[index - 1].kilde or indikator.kilde):
+        return f'sammenligningstal nr. {index} for "{ident}" har ingen kilde'
+    return None
+
+
+def _index(number: str) -> int:
+    """A 1-based number as written; 0 (never valid) when it is not a number."""
+    return int(number) if number.isdigit() else 0
 
 
 def check_prose(sections: Sequence[ProseSection], plan: Helhedsplan | None = None) -> list[ProseProblem]:

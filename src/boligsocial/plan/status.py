@@ -356,19 +356,7 @@ def indicator_status(
     years = plan.periode.aar
     if year not in years:
         raise StatusError(f"året {year} ligger uden for planens periode ({years[0]}-{years[-1]})")
-    definition: Definition | None = None
-    warnings: list[str] = []
-    if indikator.katalog is not None:
-        try:
-            definition = catalogue.get(indikator.katalog, indikator.katalog_version)
-        except KeyError as exc:
-            raise StatusError(f'indikatoren "{indikator.id}": {exc.args[0]}') from None
-        latest_def = catalogue.latest(indikator.katalog)
-        if latest_def is not None and latest_def.version > definition.version:
-            warnings.append(
-                f"Kataloget har en nyere definition ({latest_def.ref}, gældende fra "
-                f"{latest_def.gyldig_fra.isoformat()}); indikatoren følger fortsat version {definition.version}."
-            )
+    definition, warnings = _definition(indikator, catalogue)
     retning = indikator.retning or (definition.retning if definition else None)
     baseline, maal = indikator.baseline, indikator.maal
     if (
@@ -449,6 +437,23 @@ def indicator_status(
         afvigelse=deviation,
         kraevet_pr_aar=needed,
     )
+
+
+def _definition(indikator: Indikator, catalogue: Catalogue) -> tuple[Definition | None, list[str]]:
+    """The catalogue definition the indicator follows, with a warning when a newer one exists."""
+    if indikator.katalog is None:
+        return None, []
+    try:
+        definition = catalogue.get(indikator.katalog, indikator.katalog_version)
+    except KeyError as exc:
+        raise StatusError(f'indikatoren "{indikator.id}": {exc.args[0]}') from None
+    latest_def = catalogue.latest(indikator.katalog)
+    if latest_def is None or latest_def.version <= definition.version:
+        return definition, []
+    return definition, [
+        f"Kataloget har en nyere definition ({latest_def.ref}, gældende fra "
+        f"{latest_def.gyldig_fra.isoformat()}); indikatoren følger fortsat version {definition.version}."
+    ]
 
 
 def plan_status(plan: Helhedsplan, year: int, catalogue: Catalogue | None = None) -> PlanStatus:

@@ -17,7 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from boligsocial.danish import number
+from boligsocial.danish import fraction_to_decimal, number
 from boligsocial.law.classify import Options, classify
 from boligsocial.law.errors import LawError
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
@@ -26,7 +26,6 @@ from boligsocial.law.render import render_csv, render_table
 from boligsocial.law.thresholds import compile_rules
 from boligsocial.law.verdicts import ListYearResult, result_dict
 from boligsocial.plan.keyfigures import EXTRA_INDKOMST_REGION_GNS, KeyFigureError, write_key_figures
-from boligsocial.plan.numbers import fraction_to_decimal
 from boligsocial.register.compute import EngineOptions, aggregate, connect
 from boligsocial.register.discretion import DEFAULT_MIN_CELL, RESIDENTS, Suppression, suppress
 from boligsocial.register.measures import plan_year

@@ -11,10 +11,10 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
+from boligsocial.danish import format_danish_number, fraction_to_decimal, round_half_up
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
-from boligsocial.plan.keyfigures import PCT_COLUMN
+from boligsocial.plan.keyfigures import PCT_COLUMN, region_average
 from boligsocial.plan.model import Helhedsplan, Indikator, Maaling, Sammenligning
-from boligsocial.plan.numbers import format_danish_number, fraction_to_decimal, round_half_up
 from boligsocial.store.models import (
     AfdelingRow,
     BoligorganisationRow,
@@ -337,7 +337,7 @@ def figure_columns(unit: UnitFigures) -> dict[str, Any]:
         if measurement.numerator is not None and measurement.denominator is not None:
             numerator = measurement.numerator
             if measure is Measure.INDKOMST:
-                region = _region_average(unit, numerator)
+                region = region_average(unit, numerator)
                 values[counts[2]] = region
                 numerator *= Fraction(region)
             values[counts[0]] = _exact(numerator, counts[0])
@@ -345,21 +345,6 @@ def figure_columns(unit: UnitFigures) -> dict[str, Any]:
         elif measurement.value is not None:
             values[PCT_COLUMN[measure]] = _exact(measurement.value, PCT_COLUMN[measure])
     return values
-
-
-def _region_average(unit: UnitFigures, numerator: Fraction) -> Decimal:
-    """The region's average income to store beside the income sum: the one the file gave (kept in
-    `extra`) when it makes the sum exact, else the smallest whole number that does (the rule of
-    `write_key_figures`)."""
-    given = unit.extra.get(EXTRA_INDKOMST_REGION_GNS)
-    if given is not None:
-        try:
-            region = Decimal(given)
-        except ArithmeticError:
-            region = Decimal(0)
-        if region.is_finite() and region > 0 and fraction_to_decimal(numerator * Fraction(region)) is not None:
-            return region
-    return Decimal(numerator.denominator)
 
 
 def _measurement(row: KeyFigureRow, measure: Measure) -> tuple[Measurement, Decimal | None]:

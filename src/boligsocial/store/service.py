@@ -59,13 +59,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from boligsocial.danish import format_danish_number, parse_danish_number
 from boligsocial.law.classify import Options, classify
 from boligsocial.law.errors import LawError
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.plan.folder import PlanError, load_plan, noegletal_path, plan_file, save_plan
 from boligsocial.plan.keyfigures import PCT_COLUMN, ImportIssue, KeyFigureError, read_key_figures, write_key_figures
 from boligsocial.plan.model import Enhed, Helhedsplan, Maaling, Sammenligning
-from boligsocial.plan.numbers import format_danish_number, parse_danish_number
 from boligsocial.store.db import WRITE, create_engine_for, session_factory, upgrade_to_head
 from boligsocial.store.errors import (
     ConflictError,

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from rapidfuzz import fuzz
 
-from boligsocial.plan.model import INDSATSOMRAADER, Indikator, format_tal
+from boligsocial.danish import format_ungrouped_number
+from boligsocial.plan.model import INDSATSOMRAADER, Indikator
 from boligsocial.reports.lint.common import LintInput, Passage, finding
 from boligsocial.reports.lint.findings import Finding
 
@@ -156,7 +157,7 @@ def check_indikatorer(inp: LintInput) -> list[Finding]:
 
 
 def _value(indikator: Indikator, vaerdi: Decimal) -> str:
-    return f"{format_tal(vaerdi)} {indikator.enhed.label}".strip()
+    return f"{format_ungrouped_number(vaerdi)} {indikator.enhed.label}".strip()
 
 
 def _without_source(indikator: Indikator) -> list[str]:

@@ -12,7 +12,8 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from boligsocial.plan.model import Helhedsplan, Indikator, Maaling, format_tal
+from boligsocial.danish import format_ungrouped_number
+from boligsocial.plan.model import Helhedsplan, Indikator, Maaling
 from boligsocial.plan.status import (
     PROJECTION_RULE_DA,
     STATUS_RULE_DA,
@@ -180,11 +181,11 @@ def status_csv_cells(s: IndicatorStatus) -> list[object]:
         s.status.value,
         s.status.label,
         s.seneste_aar,
-        None if s.seneste is None else format_tal(s.seneste.vaerdi),
+        None if s.seneste is None else format_ungrouped_number(s.seneste.vaerdi),
         None if s.milepael is None else s.milepael.aar,
-        None if s.milepael is None else format_tal(Decimal(str(round(float(s.milepael.vaerdi), 4)))),
+        None if s.milepael is None else format_ungrouped_number(Decimal(str(round(float(s.milepael.vaerdi), 4)))),
         None if i.maal is None else i.maal.aar,
-        None if i.maal is None else format_tal(i.maal.vaerdi),
+        None if i.maal is None else format_ungrouped_number(i.maal.vaerdi),
         None if i.maal is None else ("ja" if i.maal.illustrativ else "nej"),
     ]
 
@@ -200,11 +201,29 @@ def series_csv(ps: PlanStatus) -> str:
         status = status_csv_cells(st)
         for m in i.maalinger:
             lines.append(
-                [*first, "maaling", "", m.aar, m.til_aar, format_tal(m.vaerdi), m.kilde or i.kilde or "", *status]
+                [
+                    *first,
+                    "maaling",
+                    "",
+                    m.aar,
+                    m.til_aar,
+                    format_ungrouped_number(m.vaerdi),
+                    m.kilde or i.kilde or "",
+                    *status,
+                ]
             )
         for c in i.sammenligninger:
             lines.append(
-                [*first, "sammenligning", c.betegnelse, c.aar, c.til_aar, format_tal(c.vaerdi), c.kilde or "", *status]
+                [
+                    *first,
+                    "sammenligning",
+                    c.betegnelse,
+                    c.aar,
+                    c.til_aar,
+                    format_ungrouped_number(c.vaerdi),
+                    c.kilde or "",
+                    *status,
+                ]
             )
         if not i.maalinger and not i.sammenligninger:
             lines.append([*first, "status", "", None, None, None, "", *status])
