@@ -692,8 +692,6 @@ def _sheet_graenser(ws: Worksheet, ctx: PlanContext) -> None:
 # ---- Kilder og noter -----------------------------------------------------------------------------
 
 
-
-
 def _date_da(value: date) -> str:
     return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year}"
 
