@@ -49,9 +49,6 @@ COMPLEX_FUNCTIONS: dict[str, int] = {
     "plan/status.py:indicator_status": 15,
     "register/compute.py:_proven_by_statistics": 13,
     "register/synth.py:_build_units": 16,
-    "reports/lint/counts.py:_figures": 16,
-    "reports/lint/lists.py:check_lists": 19,
-    "reports/lint/names.py:find_misspellings": 19,
     "store/service.py:update_key_figures": 14,
 }
 
