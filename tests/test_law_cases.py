@@ -33,9 +33,9 @@ import yaml
 from boligsocial.law.classify import Options, classify
 from boligsocial.law.errors import LawError
 from boligsocial.law.figures import UnitFigures
-from boligsocial.law.parameters import REPORTED_LISTS
 from boligsocial.law.thresholds import MissingNationalAverage
 from boligsocial.law.verdicts import Verdict
+from boligsocial.law.vocabulary import REPORTED_LISTS
 from builders import FIELDS, criteria, frac, measurement, residents_of
 
 CASES_DIR = Path(__file__).parent / "law_cases"

@@ -14,9 +14,10 @@ import yaml
 
 from boligsocial.law.classify import Options, classify
 from boligsocial.law.errors import LawError
-from boligsocial.law.parameters import REPORTED_LISTS, CitationRef, Operator, load_law
+from boligsocial.law.parameters import CitationRef, Operator, load_law
 from boligsocial.law.rules import Not, parse_rule
 from boligsocial.law.thresholds import MissingNationalAverage, compile_rules
+from boligsocial.law.vocabulary import REPORTED_LISTS
 from builders import calm, run, unit
 
 FIRST_YEAR, LAST_TESTED = 2010, 2025

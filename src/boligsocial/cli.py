@@ -14,12 +14,12 @@ import typer
 
 from boligsocial.law.classify import Options, classify, list_years_in
 from boligsocial.law.errors import LawError
+from boligsocial.law.render import render_csv, render_table
 from boligsocial.law.thresholds import MissingNationalAverage
 from boligsocial.law.verdicts import result_dict
 from boligsocial.plan.inputs import InputError, load_key_figure_input
 from boligsocial.plan.numbers import parse_danish_number
 from boligsocial.register.cli import register_app
-from boligsocial.reports.checktable import render_csv, render_table
 
 app = typer.Typer(
     help="Værktøj til boligsociale helhedsplaner: områdelister, nøgletal, ansøgning og opfølgning.",

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from boligsocial.danish import short_number
-from boligsocial.law.figures import MEASURE_LABELS_DA, Measure, UnitFigures
+from boligsocial.danish import number, short_number
+from boligsocial.law.figures import Measure, UnitFigures
 from boligsocial.law.rules import AllOf, AtLeast, CriterionRule, History, ListRule, Not, Rule, World
 from boligsocial.law.thresholds import CompiledRules
 from boligsocial.law.verdicts import CriterionResult, Flip, HistoryYear, ListResult, Status, Verdict
+from boligsocial.law.vocabulary import MEASURE_LABELS_DA
 
 # Small enough never to step over a second threshold, large enough to be exact in a Fraction.
 EPSILON = Fraction(1, 10**6)
@@ -317,9 +318,11 @@ def evaluate_lists(
         rule = rules.rules[list_id]
         reasons = reasons_for(rule, rules, criteria, current)
         if state.eligible is False:
-            reasons.insert(0, f"Under {rules.min_residents:_} beboere: ikke et boligområde".replace("_", "."))
+            reasons.insert(0, f"Under {number(rules.min_residents, 0)} beboere: ikke et boligområde")
         elif state.eligible is None:
-            reasons.insert(0, "Beboertallet er ukendt, så 1.000-beboer-grænsen kan ikke afgøres")
+            reasons.insert(
+                0, f"Beboertallet er ukendt, så {number(rules.min_residents, 0)}-beboer-grænsen kan ikke afgøres"
+            )
         history_rule = rules.history_rule(list_id)
         history_years: tuple[HistoryYear, ...] = ()
         if history_rule is not None:

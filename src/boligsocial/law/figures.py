@@ -23,22 +23,6 @@ class Measure(StrEnum):
     INDKOMST = "indkomst"
 
 
-MEASURE_LABELS_DA: dict[Measure, str] = {
-    Measure.UDEN_FOR_ARBEJDSMARKED: "Uden for arbejdsmarked og uddannelse",
-    Measure.IKKE_VESTLIGE: "Ikke-vestlige indvandrere og efterkommere",
-    Measure.DOEMTE: "Dømte",
-    Measure.KUN_GRUNDSKOLE: "Kun grundskole",
-    Measure.INDKOMST: "Gns. bruttoindkomst i pct. af regionen",
-}
-
-MEASURE_SHORT_DA: dict[Measure, str] = {
-    Measure.UDEN_FOR_ARBEJDSMARKED: "Uden for arb.",
-    Measure.IKKE_VESTLIGE: "Ikke-vestl.",
-    Measure.DOEMTE: "Dømte",
-    Measure.KUN_GRUNDSKOLE: "Grundskole",
-    Measure.INDKOMST: "Indkomst",
-}
-
 UnitKind = Literal["afdeling", "omraade"]
 
 
@@ -86,7 +70,7 @@ class SourceRef:
 class UnitFigures:
     """Figures for one afdeling or boligomraade in one list year.
 
-    `residents` is the number of residents at 1 January of the list year (the 1,000-resident test);
+    `residents` is the number of residents at 1 January of the list year (the resident minimum, `min_residents`);
     `None` when suppressed. `members` lists the afdelinger an area was built from.
     """
 

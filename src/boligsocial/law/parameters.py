@@ -20,15 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from boligsocial.law.errors import LawError
 from boligsocial.law.figures import Measure
 
-# The list names the product reports, today's names (from L 23, 2021). Earlier lists map onto them:
-# ghettoomraade -> parallelsamfund, haardt ghettoomraade -> omdannelsesomraade.
-REPORTED_LISTS: tuple[str, ...] = (
-    "udsat_boligomraade",
-    "parallelsamfund",
-    "omdannelsesomraade",
-    "forebyggelsesomraade",
-)
-
 
 class Operator(StrEnum):
     """Comparison operators exactly as the law words them."""
@@ -126,6 +117,8 @@ class ListParam(_Frozen):
     @field_validator("reported_as")
     @classmethod
     def _known_list(cls, value: str) -> str:
+        from boligsocial.law.vocabulary import REPORTED_LISTS  # local: the vocabulary reads the parameters
+
         if value not in REPORTED_LISTS:
             raise ValueError(f"ukendt liste {value!r}; kendte: {', '.join(REPORTED_LISTS)}")
         return value

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 from boligsocial.law.figures import Measure, UnitKind
 from boligsocial.law.parameters import Citation, Operator
@@ -42,6 +42,24 @@ class CriterionResult:
     verdict: Verdict
     margin_pp: Fraction | None
     citation: Citation
+
+
+NEAR_SHARE: Final = Fraction(1, 10)
+"""A criterion is near its threshold when the value lies within this share of the threshold from
+it (4 points at 40 %, 0,22 points at 2,18 %): close enough that one year's change may cross it."""
+
+
+def is_near(c: CriterionResult) -> bool:
+    """Whether a criterion's value is near its threshold (`NEAR_SHARE`), on either side."""
+    return c.margin_pp is not None and abs(c.margin_pp) <= NEAR_SHARE * abs(c.threshold)
+
+
+def relative_margin(c: CriterionResult) -> Fraction | None:
+    """The distance from the value to the threshold relative to the threshold (0,05 = 5 % of it);
+    None when the value is unknown or the threshold is 0."""
+    if c.margin_pp is None or c.threshold == 0:
+        return None
+    return abs(c.margin_pp) / abs(c.threshold)
 
 
 @dataclass(frozen=True)
@@ -88,7 +106,7 @@ class UnitResult:
     kind: UnitKind
     list_year: int
     residents: int | None
-    eligible: Status  # meets the 1,000-resident test (True when ignored)
+    eligible: Status  # meets the resident minimum (True when ignored)
     approximate: bool
     boligorganisation: str | None
     omraade: str | None

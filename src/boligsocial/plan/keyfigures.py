@@ -32,13 +32,13 @@ from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from boligsocial.law.figures import (
-    MEASURE_LABELS_DA,
     Measure,
     Measurement,
     SourceRef,
     UnitFigures,
     UnitKind,
 )
+from boligsocial.law.vocabulary import MEASURE_LABELS_DA
 from boligsocial.plan.numbers import (
     format_danish_number,
     fraction_to_decimal,

@@ -14,7 +14,6 @@ DuckDB streams the files, and spills to `temp_directory` if a query needs more t
 
 from __future__ import annotations
 
-import glob
 import re
 import shutil
 import tempfile
@@ -23,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, NoReturn
 
 import duckdb
 import numpy as np
@@ -32,19 +31,18 @@ from boligsocial.danish import number
 from boligsocial.law.figures import Measure
 from boligsocial.register.measures import AgeBand, YearPlan
 from boligsocial.register.method import Method, PopulationBase, Students
-from boligsocial.register.schema import COLUMNS, REGIONER, Column, RegisterError, column, valid_sql
+from boligsocial.register.schema import COLUMNS, REGIONER, RegisterError, column, valid_sql
+from boligsocial.register.source import NOTHING_PROVEN, Proven, Source, first_line, proven_by_statistics, quote
 
 __all__ = [
     "FIELDS",
     "KEYS",
     "Aggregates",
     "EngineOptions",
-    "Source",
     "SumTable",
     "UnitInfo",
     "aggregate",
     "connect",
-    "open_source",
 ]
 
 #: Group keys of the grouped table `g`.
@@ -76,119 +74,8 @@ FIELDS = (
 _F = {name: i for i, name in enumerate(FIELDS)}
 _VALUE_FIELDS = FIELDS[:-3]
 
-_INTEGER_TYPES = {
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
-}  # fmt: skip
-_KIND_DA = {"integer": "et heltal", "boolean": "sand/falsk (BOOLEAN)", "text": "tekst (VARCHAR)"}
-
 #: Largest id range checked for duplicates with a bitmap (bits); wider ranges use a hash count.
 BITMAP_LIMIT = 1 << 28
-
-
-# --------------------------------------------------------------------------------------------
-# Sources
-
-
-@dataclass(frozen=True)
-class Source:
-    """The person files of one run: all Parquet or all CSV."""
-
-    files: tuple[Path, ...]
-    format: Literal["parquet", "csv"]
-    shown: str  # how messages name the input
-    present: frozenset[str] = frozenset()  # schema columns found in every file
-
-    def scan_sql(self, diagnostics: bool = False) -> str:
-        files = "[" + ", ".join(_quote(str(f)) for f in self.files) + "]"
-        if self.format == "parquet":
-            extra = ", filename=true, file_row_number=true" if diagnostics else ""
-            return f"read_parquet({files}, union_by_name=true{extra})"
-        # One scan per file, united by column name: DuckDB keeps rejected rows (for exact error
-        # messages) only without union_by_name.
-        types = "{" + ", ".join(f"{_quote(c.name)}: {_quote(c.sql_type)}" for c in COLUMNS if c.name in self.present)
-        types += "}"
-        extra = ", filename=true" if diagnostics else ", store_rejects=true"
-        scans = [f"SELECT * FROM read_csv({_quote(str(f))}, header=true, types={types}{extra})" for f in self.files]
-        return "(" + " UNION ALL BY NAME ".join(scans) + ")"
-
-    def name_of(self, file: str | Path) -> str:
-        return Path(file).name if len(self.files) > 1 else self.shown
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _data_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        found = sorted(p for p in path.iterdir() if p.suffix.casefold() in (".parquet", ".csv") and p.is_file())
-        if not found:
-            raise RegisterError(f"{path}: mappen indeholder ingen .parquet- eller .csv-filer")
-        return found
-    if any(char in str(path) for char in "*?["):
-        found = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
-        if not found:
-            raise RegisterError(f"{path}: ingen filer passer til mønsteret")
-        return found
-    if not path.exists():
-        raise RegisterError(f"{path}: filen findes ikke")
-    return [path]
-
-
-def open_source(paths: Sequence[Path], con: duckdb.DuckDBPyConnection) -> Source:
-    """Find the files, check that every file has every required column with a usable type."""
-    files: list[Path] = []
-    for path in paths:
-        files.extend(_data_files(Path(path)))
-    suffixes = {f.suffix.casefold() for f in files}
-    if not suffixes <= {".parquet", ".csv"}:
-        odd = sorted(f.name for f in files if f.suffix.casefold() not in (".parquet", ".csv"))
-        raise RegisterError(f"{odd[0]}: persondata skal være Parquet (.parquet) eller CSV (.csv)")
-    if len(suffixes) > 1:
-        raise RegisterError("persondata må ikke blande Parquet- og CSV-filer i samme kørsel")
-    fmt: Literal["parquet", "csv"] = "parquet" if suffixes == {".parquet"} else "csv"
-    shown = str(paths[0]) if len(paths) == 1 else f"{len(files)} filer"
-    present: set[str] | None = None
-    for file in files:
-        columns = _describe(con, file, fmt)
-        problems = []
-        for c in COLUMNS:
-            found = columns.get(c.name)
-            if found is None:
-                if not c.optional:
-                    problems.append(f'kolonnen "{c.name}" mangler')
-                continue
-            if fmt == "parquet" and not _type_ok(c, found):
-                problems.append(f'kolonnen "{c.name}" har typen {found}, men skal være {_KIND_DA[c.kind]}')
-        if problems:
-            raise RegisterError(f"{file.name}: " + "; ".join(problems) + " (se docs/register.md)")
-        names = {c.name for c in COLUMNS if c.name in columns}
-        present = names if present is None else present & names
-    return Source(tuple(files), fmt, shown, frozenset(present or ()))
-
-
-def _describe(con: duckdb.DuckDBPyConnection, file: Path, fmt: str) -> dict[str, str]:
-    reader = "read_parquet" if fmt == "parquet" else "read_csv"
-    options = "" if fmt == "parquet" else ", header=true, all_varchar=true"
-    try:
-        rows = con.execute(f"DESCRIBE SELECT * FROM {reader}({_quote(str(file))}{options})").fetchall()
-    except duckdb.Error as error:
-        kind = "Parquet" if fmt == "parquet" else "CSV"
-        raise RegisterError(f"{file.name}: filen kan ikke læses som {kind} ({_first_line(error)})") from None
-    return {str(name): str(type_) for name, type_, *_ in rows}
-
-
-def _type_ok(c: Column, found: str) -> bool:
-    if c.kind == "integer":
-        return found in _INTEGER_TYPES
-    if c.kind == "boolean":
-        return found == "BOOLEAN"
-    return found == "VARCHAR"
-
-
-def _first_line(error: BaseException) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,10 +103,10 @@ def connect(options: EngineOptions) -> Iterator[duckdb.DuckDBPyConnection]:
             if options.threads:
                 con.execute(f"SET threads = {int(options.threads)}")
             if options.memory_limit:
-                con.execute(f"SET memory_limit = {_quote(options.memory_limit)}")
+                con.execute(f"SET memory_limit = {quote(options.memory_limit)}")
         except duckdb.Error as error:
-            raise RegisterError(f"ugyldig motorindstilling ({_first_line(error)})") from None
-        con.execute(f"SET temp_directory = {_quote(str(temp))}")
+            raise RegisterError(f"ugyldig motorindstilling ({first_line(error)})") from None
+        con.execute(f"SET temp_directory = {quote(str(temp))}")
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = true")
         con.execute("SET enable_progress_bar_print = false")
@@ -256,61 +143,6 @@ def _run(
 
 
 # --------------------------------------------------------------------------------------------
-# What Parquet statistics already prove
-
-
-@dataclass(frozen=True)
-class _Proven:
-    columns: frozenset[str]  # columns whose NULL and range rules hold in every row group
-    person_range: tuple[int, int] | None  # smallest and largest person_id in the files
-
-
-def _proven_by_statistics(con: duckdb.DuckDBPyConnection, source: Source) -> _Proven:
-    """Rules that the row-group statistics of Parquet files prove, so that the data pass need not
-    check them row by row: no NULLs where none are allowed, and integer ranges. Set membership
-    (herkomst) and NULL rules that depend on another column stay row-by-row checks, as does
-    everything for CSV or where a file has no statistics."""
-    if source.format != "parquet":
-        return _Proven(frozenset(), None)
-    files = "[" + ", ".join(_quote(str(f)) for f in source.files) + "]"
-    try:
-        rows = con.execute(
-            "SELECT path_in_schema, row_group_num_rows, stats_null_count, stats_min_value, stats_max_value "
-            f"FROM parquet_metadata({files})"
-        ).fetchall()
-    except duckdb.Error:
-        return _Proven(frozenset(), None)
-    stats: dict[str, list[tuple[Any, ...]]] = {}
-    for name, *values in rows:
-        stats.setdefault(str(name), []).append(tuple(values))
-
-    def holds(c: Column) -> bool:
-        entries = stats.get(c.name)
-        if not entries or (c.values is not None and c.nullable is not True):
-            return False
-        for count, nulls, low, high in entries:
-            if nulls is None or (c.nullable is not True and nulls > 0):
-                return False
-            if c.bounds is not None and nulls < count:
-                try:
-                    if low is None or high is None or int(low) < c.bounds[0] or int(high) > c.bounds[1]:
-                        return False
-                except ValueError:
-                    return False
-        return True
-
-    proven = frozenset(c.name for c in COLUMNS if c.name not in KEYS and holds(c))
-    person_range = None
-    ids = stats.get("person_id", [])
-    try:
-        if ids and all(low is not None and high is not None for _, _, low, high in ids):
-            person_range = (min(int(low) for _, _, low, _ in ids), max(int(high) for _, _, _, high in ids))
-    except ValueError:
-        person_range = None
-    return _Proven(proven, person_range)
-
-
-# --------------------------------------------------------------------------------------------
 # The aggregation
 
 
@@ -333,7 +165,7 @@ def _aggregate_sql(
     bands: dict[Measure, AgeBand | None],
     method: Method,
     address_year: int | None = None,
-    proven: _Proven | None = None,
+    proven: Proven = NOTHING_PROVEN,
 ) -> str:
     """The one pass: per-row flags, then integer sums per address group and data year.
 
@@ -356,7 +188,6 @@ def _aggregate_sql(
             key_sql.append(f"{keys_from}.{key}")
     low, high = method.grundskole_codes
     uoplyst = ", ".join(str(code) for code in method.uoplyst_codes) or "NULL"
-    proven = proven or _Proven(frozenset(), None)
     checked = [c for c in COLUMNS if c.name not in KEYS and (not c.optional or c.name in present)]
     valid = " AND ".join(valid_sql(c, "s.") for c in checked if c.name not in proven.columns) or "TRUE"
     year_list = ", ".join(str(y) for y in years)
@@ -485,7 +316,7 @@ def aggregate(
     """Run the engine for the list years in `plans`; raises `RegisterError` on bad input."""
     bands = _bands(plans)
     years = sorted({y for plan in plans for y in plan.data_years})
-    proven = _proven_by_statistics(con, source)
+    proven = proven_by_statistics(con, source, checked_elsewhere=KEYS)
     sql = "CREATE TEMP TABLE g AS " + _aggregate_sql(source, years, bands, method, proven=proven)
     _query(con, sql, source, options, "Læser persondata")
     _check_rows(con, source, years)
@@ -540,10 +371,10 @@ def _query(
     except duckdb.Error as error:
         if isinstance(error, duckdb.OutOfMemoryException):
             raise RegisterError(
-                f"DuckDB løb tør for hukommelse ({_first_line(error)}); giv mere med --memory-limit "
+                f"DuckDB løb tør for hukommelse ({first_line(error)}); giv mere med --memory-limit "
                 "eller sørg for plads i --temp-dir"
             ) from None
-        raise RegisterError(f"{source.shown}: persondata kan ikke læses ({_first_line(error)})") from None
+        raise RegisterError(f"{source.shown}: persondata kan ikke læses ({first_line(error)})") from None
     if source.format == "csv":
         _check_rejects(con, source)
     return rows

@@ -22,17 +22,18 @@ from boligsocial.law.classify import Options, classify
 from boligsocial.law.errors import LawError
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.law.parameters import CitationRef, ConvictionYear, Law, Source, load_law
+from boligsocial.law.render import render_csv, render_table
 from boligsocial.law.thresholds import compile_rules
 from boligsocial.law.verdicts import ListYearResult, result_dict
 from boligsocial.plan.keyfigures import EXTRA_INDKOMST_REGION_GNS, KeyFigureError, write_key_figures
 from boligsocial.plan.numbers import fraction_to_decimal
-from boligsocial.register.compute import EngineOptions, aggregate, connect, open_source
+from boligsocial.register.compute import EngineOptions, aggregate, connect
 from boligsocial.register.discretion import DEFAULT_MIN_CELL, RESIDENTS, Suppression, suppress
 from boligsocial.register.measures import plan_year
 from boligsocial.register.method import Method
 from boligsocial.register.schema import RegisterError
+from boligsocial.register.source import open_source
 from boligsocial.register.tally import UnitTally, YearFigures, tally
-from boligsocial.reports.checktable import render_csv, render_table
 
 __all__ = ["RegisterRun", "render", "run", "unit_figures", "write_figures"]
 

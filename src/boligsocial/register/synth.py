@@ -137,13 +137,8 @@ def _apportion(total: int, weights: np.ndarray) -> np.ndarray:
     return base
 
 
-def _build_units(spec: SynthSpec, rng: np.random.Generator) -> _Units:
-    n = spec.persons
-    codes = np.array(sorted(KOMMUNER), dtype=np.int64)
-    weights = np.array([_KOMMUNE_WEIGHT[int(c)] for c in codes], dtype=np.float64)
-    kommune_pop = _apportion(n, weights)
-
-    # Areas: about 200 at full size; at small sizes as many as fit in 40 % of the population.
+def _area_roles_and_sizes(n: int, rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
+    """Areas: about 200 at full size; at small sizes as many as fit in 40 % of the population."""
     scale = n / FULL_SIZE
     roles = list(ROLES)
     for role, extra in _EXTRA_LISTED.items():
@@ -151,79 +146,116 @@ def _build_units(spec: SynthSpec, rng: np.random.Generator) -> _Units:
     wanted = max(len(ROLES), round(FULL_AREAS * scale))
     roles += ["N"] * max(0, wanted - len(roles))
     sizes = np.clip(np.round(rng.lognormal(np.log(1900), 0.55, len(roles))), 1150, 9000).astype(np.int64)
-    small = scale < 0.05
-    if small:
+    if scale < 0.05:
         sizes = rng.integers(1120, 1500, len(roles))
     for i, role in enumerate(roles):
         if role in ("R1000", "R999"):
             sizes[i] = 1100
     budget = int(0.40 * n)
     keep = int(np.searchsorted(np.cumsum(sizes), budget, side="right"))
-    roles, sizes = roles[:keep], sizes[:keep]
+    return roles[:keep], sizes[:keep]
 
-    # Place areas in large municipalities (weight pop^1.5). At small sizes a municipality may be
-    # too small for its areas; it then takes people from the others (the total stays n).
+
+def _place_areas(
+    n: int, weights: np.ndarray, kommune_pop: np.ndarray, sizes: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each area's municipality (an index), and the municipalities' populations made room for.
+
+    Areas go to large municipalities (weight pop^1.5). At small sizes a municipality may be too
+    small for its areas; it then takes people from the others (the total stays n)."""
     pick_weights = weights**1.5
-    area_kommune = rng.choice(len(codes), size=len(roles), p=pick_weights / pick_weights.sum())
-    needed = np.ceil(np.bincount(area_kommune, weights=sizes, minlength=len(codes)) / 0.6).astype(np.int64)
+    area_kommune = rng.choice(len(weights), size=len(sizes), p=pick_weights / pick_weights.sum())
+    needed = np.ceil(np.bincount(area_kommune, weights=sizes, minlength=len(weights)) / 0.6).astype(np.int64)
     short = np.maximum(needed - kommune_pop, 0)
     if short.any():
         spare = np.where(needed > 0, 0, kommune_pop).astype(np.float64)
         if spare.sum() < short.sum():
             raise RegisterError(f"for få personer ({n}) til de syntetiske boligområder; brug flere personer")
         kommune_pop = kommune_pop + short - _apportion(int(short.sum()), spare)
+    return area_kommune, kommune_pop
 
-    rows: list[tuple[int, int, str | None, str | None, str | None, str, int, int]] = []
-    next_org: dict[int, int] = {}
-    afd_counter: dict[str, int] = {}
+
+_UnitRow = tuple[int, int, str | None, str | None, str | None, str, int, int]
+"""(kind, kommune, afdeling, omraade, organisation, role, capacity, area index), as in `_Units`."""
+
+
+class _UnitRows:
+    """The addresses as they are made, with the numbering of organisations and afdelinger."""
+
+    def __init__(self, codes: np.ndarray) -> None:
+        self.codes = codes
+        self.rows: list[_UnitRow] = []
+        self._next_org: dict[int, int] = {}
+        self._afd_counter: dict[str, int] = {}
 
     def add(
-        kind: int, kommune: int, afd: str | None, area: str | None, org: str | None, role: str, cap: int, of: int
+        self, kind: int, kommune: int, afd: str | None, area: str | None, org: str | None, role: str, cap: int, of: int
     ) -> None:
-        rows.append((kind, kommune, afd, area, org, role, cap, of))
+        self.rows.append((kind, kommune, afd, area, org, role, cap, of))
 
-    def new_afdeling(k: int) -> tuple[str, str]:
-        code = int(codes[k])
+    def new_afdeling(self, k: int) -> tuple[str, str]:
+        code = int(self.codes[k])
         # each kommune has a few housing organisations; new ones are opened as departments grow
-        count = next_org.get(code, 0)
+        count = self._next_org.get(code, 0)
         org_no = code * 10 + (count // 40) % 10
-        next_org[code] = count + 1
+        self._next_org[code] = count + 1
         org = f"{org_no:05d}"
-        number = afd_counter.get(org, 0) + 1
-        afd_counter[org] = number
+        number = self._afd_counter.get(org, 0) + 1
+        self._afd_counter[org] = number
         return f"{org}-{number:03d}", f"Boligorganisation {org}"
 
-    areas: list[tuple[str, str, int]] = []
-    for i, (role, size) in enumerate(zip(roles, sizes, strict=True)):
-        k = int(area_kommune[i])
-        key = f"Område {i + 1:03d} {KOMMUNER[int(codes[k])][0]}"
-        areas.append((key, role, int(codes[k])))
+    def add_area(self, i: int, role: str, size: int, k: int, rng: np.random.Generator) -> tuple[str, str, int]:
+        """An area's afdelinger and its residents outside them; returns (key, role, kommune)."""
+        code = int(self.codes[k])
+        key = f"Område {i + 1:03d} {KOMMUNER[code][0]}"
         residual = round(size * 0.03)
         n_afd = max(1, round(size / 450))
         parts = _apportion(int(size) - residual, rng.uniform(0.5, 1.5, n_afd))
         profile = role.rstrip("+").replace("R1000", "P").replace("R999", "P")
         for part in parts:
-            afd, org = new_afdeling(k)
-            add(1, int(codes[k]), afd, key, org, profile, int(part), i)
+            afd, org = self.new_afdeling(k)
+            self.add(1, code, afd, key, org, profile, int(part), i)
         if residual:
-            add(2, int(codes[k]), None, key, None, profile, residual, i)
+            self.add(2, code, None, key, None, profile, residual, i)
+        return key, role, code
+
+
+def _build_units(spec: SynthSpec, rng: np.random.Generator) -> _Units:
+    n = spec.persons
+    codes = np.array(sorted(KOMMUNER), dtype=np.int64)
+    weights = np.array([_KOMMUNE_WEIGHT[int(c)] for c in codes], dtype=np.float64)
+    roles, sizes = _area_roles_and_sizes(n, rng)
+    area_kommune, kommune_pop = _place_areas(n, weights, _apportion(n, weights), sizes, rng)
+
+    made = _UnitRows(codes)
+    areas = [
+        made.add_area(i, role, int(size), int(area_kommune[i]), rng)
+        for i, (role, size) in enumerate(zip(roles, sizes, strict=True))
+    ]
 
     # Afdelinger outside the areas: many and small (some below any discretion threshold).
     in_areas = int(sum(sizes))
     other_people = max(int(0.05 * n), int(SOCIAL_SHARE * n) - in_areas)
-    n_other = max(10, round(FULL_AFDELINGER * scale) - len(rows))
+    n_other = max(10, round(FULL_AFDELINGER * (n / FULL_SIZE)) - len(made.rows))
     other_sizes = np.clip(rng.lognormal(np.log(55), 0.9, n_other), 2, 900)
     other_sizes = np.maximum(1, _apportion(other_people, other_sizes))
     room = (kommune_pop - np.bincount(area_kommune, weights=sizes, minlength=len(codes))).astype(np.float64)
     placed = rng.choice(len(codes), size=n_other, p=np.maximum(room, 0) / np.maximum(room, 0).sum())
     for k, size in zip(placed, other_sizes, strict=True):
-        afd, org = new_afdeling(int(k))
-        add(1, int(codes[k]), afd, None, org, "afd", int(size), -1)
+        afd, org = made.new_afdeling(int(k))
+        made.add(1, int(codes[k]), afd, None, org, "afd", int(size), -1)
 
-    # Everyone else lives outside social housing, in one plain unit per municipality.
+    plain_of_kommune = _add_plain_units(made, kommune_pop)
+    return _units_from_rows(made.rows, areas, plain_of_kommune)
+
+
+def _add_plain_units(made: _UnitRows, kommune_pop: np.ndarray) -> dict[int, int]:
+    """Everyone else lives outside social housing, in one plain unit per municipality; returns
+    each municipality's plain unit (a row index)."""
+    codes = made.codes
     used = np.zeros(len(codes), dtype=np.int64)
     index_of = {int(c): i for i, c in enumerate(codes)}
-    for row in rows:
+    for row in made.rows:
         used[index_of[row[1]]] += row[6]
     plain = kommune_pop - used
     if (plain < 0).any():
@@ -233,9 +265,14 @@ def _build_units(spec: SynthSpec, rng: np.random.Generator) -> _Units:
         plain[int(np.argmax(plain))] -= excess
     plain_of_kommune: dict[int, int] = {}
     for k, code in enumerate(codes):
-        plain_of_kommune[int(code)] = len(rows)
-        add(0, int(code), None, None, None, "plain", int(plain[k]), -1)
+        plain_of_kommune[int(code)] = len(made.rows)
+        made.add(0, int(code), None, None, None, "plain", int(plain[k]), -1)
+    return plain_of_kommune
 
+
+def _units_from_rows(
+    rows: list[_UnitRow], areas: list[tuple[str, str, int]], plain_of_kommune: dict[int, int]
+) -> _Units:
     kommune = [row[1] for row in rows]
     return _Units(
         kind=np.array([row[0] for row in rows], dtype=np.int8),

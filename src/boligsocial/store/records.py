@@ -10,8 +10,9 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from boligsocial.law.figures import MEASURE_LABELS_DA, Measure, UnitFigures
+from boligsocial.law.figures import Measure, UnitFigures
 from boligsocial.law.verdicts import ListYearResult, UnitResult
+from boligsocial.law.vocabulary import MEASURE_LABELS_DA
 from boligsocial.plan.keyfigures import PCT_COLUMN, ImportIssue
 from boligsocial.plan.model import Afdeling, Helhedsplan, Indikator
 

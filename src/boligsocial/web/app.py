@@ -21,8 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from boligsocial import danish
+from boligsocial.law import vocabulary
 from boligsocial.store import NotAllowed, NotFound, StoreError, bootstrap
-from boligsocial.web import views
 from boligsocial.web.formats import Format, FormatSuffixMiddleware, json_response, request_format
 from boligsocial.web.routes import afdelinger, exports, imports, indikatorer, omraader, oversigt, partnere
 from boligsocial.web.state import ACTOR_COOKIE, AppState
@@ -53,16 +53,15 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     env.filters["tal"] = lambda v, digits=0: danish.number(v, digits)
     env.filters["kort_tal"] = lambda v: "-" if v is None else danish.short_number(v)
-    env.filters["status_label"] = lambda s: views.STATUS_LABEL_DA[s]
-    env.filters["status_css"] = lambda s: views.STATUS_CSS[s]
-    env.filters["liste"] = views.list_label
-    env.filters["liste_lang"] = views.list_long_label
-    env.filters["liste_kort"] = lambda n: views.LIST_SHORT_DA.get(n, n)
+    env.filters["status_label"] = lambda s: vocabulary.STATUS_LABEL_DA[s]
+    env.filters["status_css"] = lambda s: vocabulary.STATUS_CSS[s]
+    env.filters["liste"] = vocabulary.list_title_da
+    env.filters["liste_kort"] = lambda n: vocabulary.LIST_SHORT_DA.get(n, n)
     env.filters["dato"] = lambda d: "" if d is None else d.strftime("%d.%m.%Y")
     env.filters["tidspunkt"] = lambda d: "" if d is None else d.astimezone().strftime("%d.%m.%Y kl. %H:%M")
-    env.globals["LIST_NAMES"] = views.LIST_NAMES
+    env.globals["LIST_NAMES"] = vocabulary.REPORTED_LISTS
     env.globals["HTMX_VERSION"] = HTMX_VERSION
-    env.globals["NEAR_TEXT"] = views.NEAR_TEXT
+    env.globals["NEAR_TEXT"] = vocabulary.NEAR_DA
     return templates
 
 

@@ -19,9 +19,9 @@ from markupsafe import Markup, escape
 
 from boligsocial.danish import number, short_number
 from boligsocial.law.verdicts import UnitResult, Verdict
+from boligsocial.law.vocabulary import MEASURE_DIGITS
 from boligsocial.plan.model import Helhedsplan, Indikator
 from boligsocial.plan.status import IndicatorStatus
-from boligsocial.reports.checktable import MEASURE_DIGITS
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ The cells compute their Danish texts once (`cached_property`): rows are built on
 version and list year and shared by every page and request that shows them.
 
 No rule of the law is applied here: every verdict, margin and status comes from the one result
-structure in `boligsocial.law.verdicts`. This module only decides how to show them - which cells
-are "near" a threshold (to colour the near-misses), how a table is sorted and filtered, and the
-Danish words for each value.
+structure in `boligsocial.law.verdicts` (which also decides when a value is near a threshold), and
+the Danish words come from `boligsocial.law.vocabulary`. This module only decides how to show
+them: the colours of the cells (near-misses stand out), how a table is sorted and filtered.
 """
 
 from __future__ import annotations
@@ -18,48 +18,33 @@ from functools import cached_property
 from typing import Any, Final
 
 from boligsocial.danish import number, short_number
-from boligsocial.law.figures import MEASURE_LABELS_DA, MEASURE_SHORT_DA, Measure, UnitFigures
-from boligsocial.law.verdicts import CriterionResult, ListResult, Status, UnitResult, Verdict
+from boligsocial.law.figures import Measure, UnitFigures
+from boligsocial.law.verdicts import CriterionResult, ListResult, Status, UnitResult, Verdict, is_near, relative_margin
+from boligsocial.law.vocabulary import (
+    LIST_MARK,
+    LIST_SHORT_DA,
+    MEASURE_DIGITS,
+    MEASURE_LABELS_DA,
+    MEASURE_SHORT_DA,
+    NEAR_DA,
+    REPORTED_LISTS,
+    STATUS_WORD_DA,
+    VERDICT_WORD_DA,
+    list_title_da,
+)
 from boligsocial.plan.model import Afdeling, AfdelingStatus
-from boligsocial.reports.checktable import LIST_MARK, LIST_NAME_DA, MEASURE_DIGITS
 from boligsocial.store import PlanOverview
 from boligsocial.web.formats import csv_text
 
-LIST_NAMES: Final = ("udsat_boligomraade", "parallelsamfund", "omdannelsesomraade", "forebyggelsesomraade")
-LIST_TITLE_DA: Final = {
-    "udsat_boligomraade": "Udsat boligområde",
-    "parallelsamfund": "Parallelsamfund",
-    "omdannelsesomraade": "Omdannelsesområde",
-    "forebyggelsesomraade": "Forebyggelsesområde",
-}
-LIST_SHORT_DA: Final = {
-    "udsat_boligomraade": "Udsat",
-    "parallelsamfund": "Parallel",
-    "omdannelsesomraade": "Omdannelse",
-    "forebyggelsesomraade": "Forebyggelse",
-}
-STATUS_LABEL_DA: Final[dict[Status, str]] = {True: "Ja", False: "Nej", None: "Ubestemt"}
-STATUS_CSS: Final[dict[Status, str]] = {True: "ja", False: "nej", None: "ubestemt"}
-STATUS_PARAM: Final[dict[str, Status]] = {"ja": True, "nej": False, "ubestemt": None}
-VERDICT_DA: Final = {Verdict.MET: "opfyldt", Verdict.NOT_MET: "ikke opfyldt", Verdict.UNKNOWN: "ukendt"}
-CERTAINTY_DA: Final = {"solid": "sikker kilde", "reported": "gengivet kilde", "inferred": "udledt"}
-
-NEAR_SHARE: Final = Fraction(1, 10)
-"""A criterion is "near" its threshold when the value is within 10 % of the threshold of it
-(4 points at 40 %, 0,22 points at 2,18 %): close enough that one year's change may cross it."""
-
-NEAR_TEXT: Final = "inden for 10 % af grænsen"
-
-
-def near(c: CriterionResult) -> bool:
-    return c.margin_pp is not None and abs(c.margin_pp) <= NEAR_SHARE * abs(c.threshold)
+STATUS_PARAM: Final[dict[str, Status]] = {word: status for status, word in STATUS_WORD_DA.items()}
+"""The `status` URL parameter: a status word ("ja", "nej", "ubestemt")."""
 
 
 def criterion_css(c: CriterionResult) -> str:
     if c.verdict is Verdict.UNKNOWN:
         return "ukendt"
     base = "opfyldt" if c.verdict is Verdict.MET else "ikke-opfyldt"
-    return base + (" naer" if near(c) else "")
+    return base + (" naer" if is_near(c) else "")
 
 
 def margin_text(c: CriterionResult) -> str:
@@ -111,21 +96,21 @@ class CriterionCell:
 
     @cached_property
     def verdict(self) -> str:
-        return VERDICT_DA[self.result.verdict]
+        return VERDICT_WORD_DA[self.result.verdict]
 
     @cached_property
     def near(self) -> bool:
-        return near(self.result)
+        return is_near(self.result)
 
     @cached_property
     def title(self) -> str:
         """Tooltip: the criterion in words with value, threshold and margin."""
         c = self.result
-        parts = [f"{c.label} ({self.mark}): {self.value} {threshold_text(c)}: {VERDICT_DA[c.verdict]}"]
+        parts = [f"{c.label} ({self.mark}): {self.value} {threshold_text(c)}: {VERDICT_WORD_DA[c.verdict]}"]
         if c.margin_pp is not None:
             parts.append(f"margin {self.margin} point")
         if self.near:
-            parts.append(f"tæt på grænsen ({NEAR_TEXT})")
+            parts.append(f"tæt på grænsen ({NEAR_DA})")
         return ", ".join(parts)
 
 
@@ -159,8 +144,8 @@ class MeasureCell:
             return "ukendt"
         met = [c for c in results if c.verdict is Verdict.MET]
         if met:
-            return "opfyldt" + (" naer" if all(near(c) for c in met) else "")
-        if any(near(c) for c in results):
+            return "opfyldt" + (" naer" if all(is_near(c) for c in met) else "")
+        if any(is_near(c) for c in results):
             return "ikke-opfyldt naer"
         return "ikke-opfyldt"
 
@@ -190,14 +175,8 @@ def nearest_margin(unit: UnitResult | None) -> Fraction | None:
     """The smallest distance to any threshold, relative to the threshold (for "nærmest" sorting)."""
     if unit is None:
         return None
-    best: Fraction | None = None
-    for cell in criterion_cells(unit):
-        c = cell.result
-        if c.margin_pp is None or c.threshold == 0:
-            continue
-        relative = abs(c.margin_pp) / abs(c.threshold)
-        best = relative if best is None or relative < best else best
-    return best
+    known = [m for cell in criterion_cells(unit) if (m := relative_margin(cell.result)) is not None]
+    return min(known, default=None)
 
 
 def criteria_csv(unit: UnitResult | None, list_year: int | None, cells: list[CriterionCell] | None = None) -> str:
@@ -264,14 +243,8 @@ class DepartmentRow:
         """The criterion whose threshold is nearest, relative to the threshold."""
         if self.unit is None:
             return None
-        known = [c for c in self.criteria if c.result.margin_pp is not None and c.result.threshold]
-        if not known:
-            return None
-
-        def relative(c: CriterionCell) -> Fraction:
-            return abs(c.result.margin_pp or Fraction(0)) / abs(c.result.threshold)
-
-        return min(known, key=relative)
+        known = [(m, c) for c in self.criteria if (m := relative_margin(c.result)) is not None]
+        return min(known, key=lambda pair: pair[0])[1] if known else None
 
     @cached_property
     def nearest_relative(self) -> Fraction | None:
@@ -327,7 +300,7 @@ SORT_KEYS: Final[dict[str, str]] = {
     "boliger": "Boliger",
     "beboere": "Beboere",
     **{m.value: MEASURE_SHORT_DA[m] for m in Measure},
-    **{n: LIST_SHORT_DA[n] for n in LIST_NAMES},
+    **{n: LIST_SHORT_DA[n] for n in REPORTED_LISTS},
     "naermest": "Nærmest en grænse",
 }
 _STATUS_ORDER: Final[dict[Status, int]] = {True: 0, None: 1, False: 2}
@@ -343,7 +316,7 @@ def _sort_value(row: DepartmentRow, key: str) -> tuple[int, Any]:
         return (0, row.afdeling.boliger)
     if key == "beboere":
         return (0, row.residents) if row.residents is not None else (1, 0)
-    if key in LIST_NAMES:
+    if key in REPORTED_LISTS:
         return (0, _STATUS_ORDER[row.status(key)]) if row.has_list(key) else (1, 0)
     if key == "naermest":
         margin = row.nearest_relative
@@ -388,8 +361,8 @@ class TableQuery:
         else:
             query.organisation = organisation
         liste = params.get("liste", "").strip()
-        if liste and liste not in LIST_NAMES:
-            errors.append(f'Ukendt liste "{liste}"; kendte: {", ".join(LIST_NAMES)}.')
+        if liste and liste not in REPORTED_LISTS:
+            errors.append(f'Ukendt liste "{liste}"; kendte: {", ".join(REPORTED_LISTS)}.')
         else:
             query.liste = liste
         status = params.get("status", "").strip()
@@ -506,13 +479,13 @@ def _result_for(unit: UnitResult, list_name: str) -> ListResult | None:
 def list_counts(overview: PlanOverview, rows: Sequence[DepartmentRow]) -> list[ListCount]:
     counts: list[ListCount] = []
     areas = [u for u in overview.result.units if u.kind == "omraade"] if overview.result else []
-    for name in LIST_NAMES:
+    for name in REPORTED_LISTS:
         dept_status = [r.status(name) for r in rows if r.has_list(name)]
         area_status = [r.status for u in areas if (r := _result_for(u, name)) is not None]
         as_area = [r.as_area.lists[name].status for r in rows if r.as_area is not None and name in r.as_area.lists]
         label = next(
             (r.unit.lists[name].label for r in rows if r.unit is not None and name in r.unit.lists),
-            LIST_TITLE_DA[name],
+            list_title_da(name),
         )
         counts.append(
             ListCount(
@@ -527,11 +500,3 @@ def list_counts(overview: PlanOverview, rows: Sequence[DepartmentRow]) -> list[L
             )
         )
     return counts
-
-
-def list_label(name: str) -> str:
-    return LIST_TITLE_DA.get(name, name)
-
-
-def list_long_label(name: str) -> str:
-    return LIST_NAME_DA.get(name, name)

@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from boligsocial.law.figures import Measure
+from boligsocial.law.vocabulary import MEASURE_DIGITS
 from boligsocial.plan.model import Helhedsplan
-from boligsocial.reports.checktable import MEASURE_DIGITS
 
 SUPPRESSED: Final = "-"
 """What a suppressed or unknown value is written as (text, see `boligsocial.reports.annex`)."""

@@ -15,9 +15,9 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from boligsocial.danish import number, short_number
-from boligsocial.law.figures import MEASURE_SHORT_DA
 from boligsocial.law.parameters import Operator
 from boligsocial.law.verdicts import UnitResult
+from boligsocial.law.vocabulary import MEASURE_SHORT_DA, STATUS_WORD_DA
 from boligsocial.reports.annex.cells import (
     APPROX_FONT,
     FMT_COUNT,
@@ -189,12 +189,14 @@ def _unit_row(ws: Worksheet, index: int, row: AnnexRow, layout: _Layout) -> None
 
 def _conditional_fills(ws: Worksheet, layout: _Layout, last_row: int) -> None:
     first_row = _FIRST_ROW
-    # Statuses: "ja" and "ubestemt" are filled; "nej" stays white.
+    # Statuses: on the list ("ja") and undetermined ("ubestemt") are filled; "nej" stays white.
     status_letter = get_column_letter(layout.status_start)
     status_range = f"{status_letter}{first_row}:{get_column_letter(layout.criteria_start - 1)}{last_row}"
     corner = f"{status_letter}{first_row}"
-    ws.conditional_formatting.add(status_range, FormulaRule(formula=[f'{corner}="ja"'], fill=_FILL_MET))
-    ws.conditional_formatting.add(status_range, FormulaRule(formula=[f'{corner}="ubestemt"'], fill=_FILL_UNKNOWN))
+    on_list = FormulaRule(formula=[f'{corner}="{STATUS_WORD_DA[True]}"'], fill=_FILL_MET)
+    undetermined = FormulaRule(formula=[f'{corner}="{STATUS_WORD_DA[None]}"'], fill=_FILL_UNKNOWN)
+    ws.conditional_formatting.add(status_range, on_list)
+    ws.conditional_formatting.add(status_range, undetermined)
     # Margins: met criteria, and near misses (not met, within NEAR_MISS_SHARE of the threshold).
     for offset, column_def in enumerate(layout.criteria):
         letter = get_column_letter(layout.criteria_start + offset)

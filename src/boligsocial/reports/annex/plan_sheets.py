@@ -10,7 +10,8 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from boligsocial.danish import number
-from boligsocial.law.figures import MEASURE_LABELS_DA, Measure
+from boligsocial.law.figures import Measure
+from boligsocial.law.vocabulary import MEASURE_LABELS_DA
 from boligsocial.plan.model import Afdeling, AfdelingStatus, Helhedsplan
 from boligsocial.reports.annex.cells import (
     APPROX_FONT,

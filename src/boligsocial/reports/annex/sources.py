@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Final
 
 from openpyxl.styles import Alignment  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
@@ -15,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untype
 from boligsocial.danish import MONTHS_DA, number, short_number
 from boligsocial.law.parameters import Citation
 from boligsocial.law.verdicts import CriterionResult
+from boligsocial.law.vocabulary import CERTAINTY_DA
 from boligsocial.reports.annex.cells import (
     FMT_DATE,
     FMT_YEAR,
@@ -35,14 +35,7 @@ from boligsocial.reports.annex.units import AnnexRow
 from boligsocial.reports.context import PlanContext
 from boligsocial.reports.wording import join_da
 
-__all__ = ["CERTAINTY_DA", "sheet_graenser", "sheet_kilder"]
-
-CERTAINTY_DA: Final = {
-    "solid": "sikker (lovtekst eller officiel kilde)",
-    "reported": "gengivet (sekundær kilde)",
-    "inferred": "udledt",
-    "user": "angivet af brugeren",
-}
+__all__ = ["sheet_graenser", "sheet_kilder"]
 
 # ---- Grænseværdier -------------------------------------------------------------------------------
 

@@ -11,8 +11,8 @@ from boligsocial.law.areas import build_areas
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.law.parameters import Operator
 from boligsocial.law.verdicts import CriterionResult, ListYearResult, Status, UnitResult
+from boligsocial.law.vocabulary import STATUS_WORD_DA
 from boligsocial.plan.model import Afdeling, Helhedsplan
-from boligsocial.reports.checktable import STATUS_WORD_DA
 from boligsocial.reports.context import PlanContext
 from boligsocial.reports.wording import join_da
 

@@ -14,13 +14,11 @@ from typing import Any, Final
 from boligsocial.danish import number, short_number
 from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import CriterionResult, UnitResult, Verdict
+from boligsocial.law.vocabulary import MEASURE_DIGITS, STATUS_SENTENCE_DA, VERDICT_LABEL_DA
 from boligsocial.reports.charts.base import PALETTE, Chart, spec, with_caption
-from boligsocial.reports.checktable import MEASURE_DIGITS
 
 __all__ = ["criteria_chart"]
 
-VERDICT_DA: Final = {Verdict.MET: "Opfyldt", Verdict.NOT_MET: "Ikke opfyldt", Verdict.UNKNOWN: "Ukendt"}
-STATUS_SENTENCE_DA: Final = {True: "på listen", False: "ikke på listen", None: "ubestemt"}
 
 WIDTH: Final = 440
 ROW_HEIGHT: Final = 40
@@ -50,7 +48,7 @@ def _row(index: int, c: CriterionResult) -> dict[str, Any]:
         "kriterium": f"{c.label}  ·  grænse {c.operator.symbol} {short_number(c.threshold)} %",
         "vaerdi": None if c.value is None else float(c.value),
         "graense": float(c.threshold),
-        "vurdering": VERDICT_DA[c.verdict],
+        "vurdering": VERDICT_LABEL_DA[c.verdict],
         "vaerdi_tekst": _value_text(c),
         "tekst_x": float(label_x),
         "spor_start": 0,
@@ -69,7 +67,7 @@ def criteria_chart(unit: UnitResult, list_name: str) -> Chart:
     result = unit.lists[list_name]
     rows = [_row(i, c) for i, c in enumerate(result.criteria)]
     # An unknown value has no bar (it says "ikke oplyst"), so the legend shows the two colours only.
-    domain = [VERDICT_DA[Verdict.MET], VERDICT_DA[Verdict.NOT_MET]]
+    domain = [VERDICT_LABEL_DA[Verdict.MET], VERDICT_LABEL_DA[Verdict.NOT_MET]]
     colours = [PALETTE["met"], PALETTE["secondary"]]
     x = {"type": "quantitative", "axis": None, "scale": {"zero": True, "nice": False}}
     bar_top, bar_bottom = BAR_Y - BAR_HEIGHT / 2, BAR_Y + BAR_HEIGHT / 2

@@ -12,18 +12,12 @@ import re
 from dataclasses import dataclass
 
 from boligsocial.law.verdicts import ListResult, Status, UnitResult
+from boligsocial.law.vocabulary import LIST_PLURAL_DA
 from boligsocial.plan.model import Afdeling, Liste, Omraade
 from boligsocial.reports.lint.common import LintInput, Passage, Place, finding, fmt
 from boligsocial.reports.lint.findings import Finding
 
 __all__ = ["ListClaim", "check_lists", "find_list_claims"]
-
-LIST_PLURAL_DA = {
-    Liste.UDSAT_BOLIGOMRAADE: "udsatte boligområder",
-    Liste.PARALLELSAMFUND: "parallelsamfund",
-    Liste.OMDANNELSESOMRAADE: "omdannelsesområder",
-    Liste.FOREBYGGELSESOMRAADE: "forebyggelsesområder",
-}
 
 _SUFFIX = r"(?:r|rne|t|s)?"
 _LIST_NAMES: list[tuple[Liste, str]] = [

@@ -13,43 +13,13 @@ from dataclasses import dataclass, field
 from boligsocial.danish import number, short_number
 from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import CriterionResult, ListYearResult, Status, UnitResult, Verdict
-from boligsocial.plan.model import Helhedsplan
+from boligsocial.law.vocabulary import LIST_MARK, MEASURE_COLUMN_DA, MEASURE_DIGITS, list_name_da
+from boligsocial.plan.model import Helhedsplan, Liste
 from boligsocial.reports.context import PlanContext
 from boligsocial.reports.document import Block, Cell, Column, Inline, Mark, Row, RowKind, Table, Text
 from boligsocial.reports.wording import join_da, lower_first
 
-__all__ = ["MEASURE_COLUMN_DA", "kriterietabel", "list_status_text"]
-
-# ---- list and measure labels ---------------------------------------------------------------------
-
-# The column labels of the application's criteria table (the seed), accepted by the key-figure import.
-MEASURE_COLUMN_DA: dict[Measure, str] = {
-    Measure.UDEN_FOR_ARBEJDSMARKED: "Udenfor arbejdsmarked",
-    Measure.IKKE_VESTLIGE: "IE ikke vestlige",
-    Measure.DOEMTE: "Dømte",
-    Measure.KUN_GRUNDSKOLE: "Kun grundskole",
-    Measure.INDKOMST: "Gns. indkomst",
-}
-MEASURE_DIGITS: dict[Measure, int] = {
-    Measure.UDEN_FOR_ARBEJDSMARKED: 1,
-    Measure.IKKE_VESTLIGE: 1,
-    Measure.DOEMTE: 2,
-    Measure.KUN_GRUNDSKOLE: 1,
-    Measure.INDKOMST: 1,
-}
-LIST_CODE: dict[str, str] = {
-    "udsat_boligomraade": "U",
-    "parallelsamfund": "P",
-    "omdannelsesomraade": "O",
-    "forebyggelsesomraade": "F",
-}
-LIST_NAME_DA: dict[str, str] = {
-    "udsat_boligomraade": "udsat boligområde",
-    "parallelsamfund": "parallelsamfund",
-    "omdannelsesomraade": "omdannelsesområde",
-    "forebyggelsesomraade": "forebyggelsesområde",
-}
-FOREBYGGELSE = "forebyggelsesomraade"
+__all__ = ["kriterietabel", "list_status_text"]
 
 # ---- criteria and marks per unit -----------------------------------------------------------------
 
@@ -61,7 +31,7 @@ def _criteria_by_tier(unit: UnitResult) -> tuple[_ByMeasure, _ByMeasure]:
     strict: _ByMeasure = {}
     forebyggelse: _ByMeasure = {}
     for list_name, result in unit.lists.items():
-        target = forebyggelse if list_name == FOREBYGGELSE else strict
+        target = forebyggelse if list_name == Liste.FOREBYGGELSESOMRAADE else strict
         for criterion in result.criteria:
             target.setdefault(criterion.measure, []).append(criterion)
     return strict, forebyggelse
@@ -83,8 +53,8 @@ def _threshold_text(criterion: CriterionResult) -> str:
 def _status_codes(statuses: dict[str, Status]) -> str:
     if statuses and all(s is None for s in statuses.values()):
         return "?"
-    codes = [LIST_CODE.get(n, n) for n, s in statuses.items() if s is True]
-    codes += [LIST_CODE.get(n, n) + "?" for n, s in statuses.items() if s is None]
+    codes = [LIST_MARK.get(n, n) for n, s in statuses.items() if s is True]
+    codes += [LIST_MARK.get(n, n) + "?" for n, s in statuses.items() if s is None]
     return ", ".join(codes)
 
 
@@ -133,9 +103,9 @@ class _Thresholds:
     def add_labels(self, unit: UnitResult) -> None:
         for list_name, list_result in unit.lists.items():
             self.citations.append(list_result.citation.title)
-            if list_name == FOREBYGGELSE:
+            if list_name == Liste.FOREBYGGELSESOMRAADE:
                 self.forebyggelse_label = list_result.label
-            elif list_name == "parallelsamfund" or not self.strict_label:
+            elif list_name == Liste.PARALLELSAMFUND or not self.strict_label:
                 # Parallelsamfund names the stricter tier when a unit has it.
                 self.strict_label = list_result.label
 
@@ -247,7 +217,7 @@ def _legend(thresholds: _Thresholds) -> tuple[Inline, ...]:
 
 
 def _list_note(ctx: PlanContext, units: Sequence[UnitResult]) -> tuple[Inline, ...]:
-    codes = [f"{LIST_CODE[n]} = {LIST_NAME_DA[n]}" for n in LIST_CODE if any(n in u.lists for u in units)]
+    codes = [f"{LIST_MARK[n]} = {list_name_da(n)}" for n in LIST_MARK if any(n in u.lists for u in units)]
     return (
         Text(f"Liste {ctx.list_year}: ", bold=True),
         Text(

@@ -10,8 +10,9 @@ from fastapi import APIRouter, HTTPException, Request
 from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
-from boligsocial.law.figures import MEASURE_LABELS_DA, MEASURE_SHORT_DA, Measure
+from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import UnitResult, criterion_dict, unit_dict
+from boligsocial.law.vocabulary import MEASURE_LABELS_DA, MEASURE_SHORT_DA, REPORTED_LISTS, STATUS_WORD_DA
 from boligsocial.store import KEY_FIGURE_FIELDS, ConflictError, KeyFigureRecord, ValidationFailed
 from boligsocial.web import charts, views
 from boligsocial.web.formats import csv_text, is_htmx
@@ -62,7 +63,7 @@ def table_csv(rows: list[views.DepartmentRow], year: int | None) -> str:
     header = ["listeaar", "afdeling", "boligorganisation", "deltagelse", "boliger", "beboere"]
     for m in Measure:
         header += [f"{m.value}_pct", f"{m.value}_margin_udsat_parallel", f"{m.value}_margin_forebyggelse"]
-    header += [*list(views.LIST_NAMES), "naer_en_graense"]
+    header += [*list(REPORTED_LISTS), "naer_en_graense"]
     lines: list[list[object]] = []
     for r in rows:
         line: list[object] = [year, r.afdeling.navn, r.afdeling.boligorganisation, r.afdeling.status.value]
@@ -74,7 +75,7 @@ def table_csv(rows: list[views.DepartmentRow], year: int | None) -> str:
             prev = next((c for c in cell.criteria if c.list_name == "forebyggelsesomraade"), None)
             line.append(main.margin.replace("−", "-") if main else "")
             line.append(prev.margin.replace("−", "-") if prev else "")
-        line += [views.STATUS_CSS[r.status(n)] if r.has_list(n) else "" for n in views.LIST_NAMES]
+        line += [STATUS_WORD_DA[r.status(n)] if r.has_list(n) else "" for n in REPORTED_LISTS]
         line.append("ja" if r.near else "nej")
         lines.append(line)
     return csv_text(header, lines)

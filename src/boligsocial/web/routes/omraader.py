@@ -8,8 +8,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
-from boligsocial.law.figures import MEASURE_SHORT_DA, Measure
+from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import UnitResult, criterion_dict, unit_dict
+from boligsocial.law.vocabulary import MEASURE_SHORT_DA, REPORTED_LISTS, STATUS_WORD_DA
 from boligsocial.plan.model import Afdeling, Omraade
 from boligsocial.store import PlanOverview
 from boligsocial.web import views
@@ -73,7 +74,7 @@ def _liste(request: Request, plan_id: int, year: int | None) -> Response:
 
     def csv() -> str:
         header = ["listeaar", "omraade", "beboere", "tilnaermet"] + [f"{m.value}_pct" for m in Measure]
-        header += list(views.LIST_NAMES)
+        header += list(REPORTED_LISTS)
         lines: list[list[object]] = []
         for name, _, u, cells in rows:
             line: list[object] = [
@@ -83,7 +84,7 @@ def _liste(request: Request, plan_id: int, year: int | None) -> Response:
                 "ja" if u and u.approximate else "nej",
             ]
             line += [cells[m].text.replace("~", "") for m in Measure]
-            line += [views.STATUS_CSS[u.lists[n].status] if u and n in u.lists else "" for n in views.LIST_NAMES]
+            line += [STATUS_WORD_DA[u.lists[n].status] if u and n in u.lists else "" for n in REPORTED_LISTS]
             lines.append(line)
         return csv_text(header, lines)
 

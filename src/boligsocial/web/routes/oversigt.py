@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from boligsocial.law.vocabulary import REPORTED_LISTS
 from boligsocial.store import PlanOverview, PlanSummary
 from boligsocial.web import views
 from boligsocial.web.formats import Format, request_format
@@ -100,7 +101,7 @@ def status_changes(request: Request, plan_id: int, view: PlanOverview, years: tu
         now, then = view.verdict(afd), before.verdict(afd)
         if now is None or then is None:
             continue
-        for name in views.LIST_NAMES:
+        for name in REPORTED_LISTS:
             if name in now.lists and name in then.lists and now.lists[name].status != then.lists[name].status:
                 changes.append(
                     {

@@ -12,31 +12,17 @@ import io
 from collections.abc import Iterable
 
 from boligsocial.danish import number, short_number
-from boligsocial.law.figures import MEASURE_SHORT_DA, Measure
-from boligsocial.law.verdicts import CriterionResult, ListYearResult, Status, UnitResult, Verdict
-
-LIST_SHORT_DA = {
-    "udsat_boligomraade": "Udsat",
-    "parallelsamfund": "Parallel",
-    "omdannelsesomraade": "Omdann.",
-    "forebyggelsesomraade": "Forebyg.",
-}
-LIST_MARK = {"udsat_boligomraade": "U", "parallelsamfund": "P", "omdannelsesomraade": "O", "forebyggelsesomraade": "F"}
-LIST_NAME_DA = {
-    "udsat_boligomraade": "udsat boligområde",
-    "parallelsamfund": "parallelsamfund/ghettoområde",
-    "omdannelsesomraade": "omdannelsesområde/hårdt ghettoområde",
-    "forebyggelsesomraade": "forebyggelsesområde",
-}
-STATUS_DA: dict[Status, str] = {True: "JA", False: "nej", None: "?"}
-STATUS_WORD_DA: dict[Status, str] = {True: "ja", False: "nej", None: "ubestemt"}
-MEASURE_DIGITS = {
-    Measure.UDEN_FOR_ARBEJDSMARKED: 1,
-    Measure.IKKE_VESTLIGE: 1,
-    Measure.DOEMTE: 2,
-    Measure.KUN_GRUNDSKOLE: 1,
-    Measure.INDKOMST: 1,
-}
+from boligsocial.law.figures import Measure
+from boligsocial.law.verdicts import CriterionResult, ListYearResult, UnitResult, Verdict
+from boligsocial.law.vocabulary import (
+    LIST_COLUMN_DA,
+    LIST_MARK,
+    MEASURE_DIGITS,
+    MEASURE_SHORT_DA,
+    STATUS_MARK_DA,
+    STATUS_WORD_DA,
+    list_era_names_da,
+)
 
 
 def _criteria_by_measure(unit: UnitResult) -> dict[Measure, list[tuple[str, CriterionResult]]]:
@@ -88,8 +74,8 @@ def _below_minimum(unit: UnitResult, minimum: int) -> str:
     line = f"Under {number(minimum, 0)} beboere: ikke et boligområde efter loven."
     if unit.as_area is None:
         return line
-    listed = [LIST_NAME_DA[n] for n, s in unit.as_area.items() if s is True]
-    maybe = [LIST_NAME_DA[n] for n, s in unit.as_area.items() if s is None]
+    listed = [list_era_names_da(n) for n, s in unit.as_area.items() if s is True]
+    maybe = [list_era_names_da(n) for n, s in unit.as_area.items() if s is None]
     if listed:
         line += f" Med mindst {number(minimum, 0)} beboere ville den være: {', '.join(listed)}."
     elif maybe:
@@ -114,14 +100,14 @@ def _pad(rows: Iterable[list[str]], right_aligned: set[int]) -> list[str]:
 def render_table(result: ListYearResult, title: str | None = None) -> str:
     list_names = list(result.units[0].lists) if result.units else []
     header = (
-        ["Enhed", "Type", "Beboere"] + [MEASURE_SHORT_DA[m] for m in Measure] + [LIST_SHORT_DA[n] for n in list_names]
+        ["Enhed", "Type", "Beboere"] + [MEASURE_SHORT_DA[m] for m in Measure] + [LIST_COLUMN_DA[n] for n in list_names]
     )
     rows = [header]
     for unit in result.units:
         rows.append(
             [_unit_label(unit), unit.kind, number(unit.residents, 0)]
             + [_value_cell(unit, m) for m in Measure]
-            + [STATUS_DA[unit.lists[n].status] for n in list_names]
+            + [STATUS_MARK_DA[unit.lists[n].status] for n in list_names]
         )
     out = [title or f"Områdelister, listeår {result.list_year}", f"Regelsæt: {result.rule_set}"]
     if result.conviction_thresholds:
@@ -134,7 +120,7 @@ def render_table(result: ListYearResult, title: str | None = None) -> str:
     out.append("")
     out.extend(_pad(rows, right_aligned={2}))
     out.append("")
-    legend = ", ".join(f"{LIST_MARK[n]} = {LIST_NAME_DA[n]}" for n in list_names if n != "omdannelsesomraade")
+    legend = ", ".join(f"{LIST_MARK[n]} = {list_era_names_da(n)}" for n in list_names if n != "omdannelsesomraade")
     out.append(f"Mærker ved tallene: tallet opfylder kriteriet for {legend}.")
     out.append("~ = tilnærmet tal (beboervægtet gennemsnit). - = ukendt eller diskretioneret.")
     out.append("Status: JA = på listen, nej = ikke på listen, ? = ubestemt (ukendte tal kan ændre udfaldet).")
