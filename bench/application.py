@@ -33,11 +33,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from boligsocial.reports.annex import write_annex  # noqa: E402
 from boligsocial.reports.context import load_context  # noqa: E402
-from boligsocial.reports.document import build_projektbeskrivelse  # noqa: E402
 from boligsocial.reports.docx_render import render_docx  # noqa: E402
 from boligsocial.reports.lint import run_lint  # noqa: E402
 from boligsocial.reports.package import build_package  # noqa: E402
 from boligsocial.reports.pdf_render import render_pdf  # noqa: E402
+from boligsocial.reports.projektbeskrivelse import build_projektbeskrivelse  # noqa: E402
 
 LIMIT_S = 3.0
 

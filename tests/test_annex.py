@@ -11,7 +11,8 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped]
 import pytest
 
-from boligsocial.reports.annex import ANNEX_FILENAME, SHEET_NAMES, SUPPRESSED, write_annex
+from boligsocial.reports.annex import ANNEX_FILENAME, SHEET_NAMES, write_annex
+from boligsocial.reports.annex.cells import SUPPRESSED
 from boligsocial.reports.context import PlanContext, load_context
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"

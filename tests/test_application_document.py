@@ -36,12 +36,12 @@ from boligsocial.reports.document import (
     Paragraph,
     Table,
     Text,
-    build_projektbeskrivelse,
     plain_text,
 )
 from boligsocial.reports.docx_render import DEFAULT_TEMPLATE, MARK_FILL, render_docx
 from boligsocial.reports.package import PACKAGE_FILES, PackageResult, build_package
 from boligsocial.reports.pdf_render import escape, pdf_page_count, render_pdf
+from boligsocial.reports.projektbeskrivelse import build_projektbeskrivelse
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "mit-kvarter"

@@ -41,21 +41,12 @@ LAYERS: dict[str, int] = {
 MAX_COMPLEXITY = 12
 COMPLEX_FUNCTIONS: dict[str, int] = {
     # "path/from/src/boligsocial.py:function": complexity today (may only fall)
-    "reports/annex.py:_sheet_listestatus": 16,
-    "reports/document.py:convert": 14,
-    "reports/document.py:default_prose": 13,
-    "reports/document.py:kriterietabel": 19,
-    "reports/lint/counts.py:_figures": 16,
-    "reports/lint/lists.py:check_lists": 19,
-    "reports/lint/names.py:find_misspellings": 19,
     "store/service.py:update_key_figures": 14,
 }
 
 MAX_MODULE_LINES = 600
 LONG_MODULES: dict[str, int] = {
     # "path/from/src/boligsocial.py": lines today (may only fall)
-    "reports/annex.py": 865,
-    "reports/document.py": 1130,
     "store/service.py": 1306,
 }
 

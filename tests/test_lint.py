@@ -502,7 +502,7 @@ def test_pages_not_checked_when_the_pdf_cannot_be_rendered(folder: Path, monkeyp
     def fail(*args: object) -> None:
         raise RuntimeError("typst mangler")
 
-    monkeypatch.setattr("boligsocial.reports.document.build_projektbeskrivelse", fail)
+    monkeypatch.setattr("boligsocial.reports.projektbeskrivelse.build_projektbeskrivelse", fail)
     info = only(lint_folder(folder), "BS602")
     assert info.severity is Severity.INFO
     assert "ikke kontrolleret" in info.message and "typst mangler" in info.message

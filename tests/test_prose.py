@@ -27,9 +27,9 @@ from boligsocial.reports.document import (
     Heading,
     Paragraph,
     Text,
-    build_projektbeskrivelse,
     plain_text,
 )
+from boligsocial.reports.projektbeskrivelse import build_projektbeskrivelse
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "mit-kvarter"

@@ -23,10 +23,11 @@ from docx.opc.exceptions import PackageNotFoundError
 from boligsocial.plan.inputs import InputError
 from boligsocial.reports.annex import write_annex
 from boligsocial.reports.context import PlanContext, load_context
-from boligsocial.reports.document import Document, build_projektbeskrivelse
+from boligsocial.reports.document import Document
 from boligsocial.reports.docx_render import render_docx
 from boligsocial.reports.lint import LintReport, run_lint
 from boligsocial.reports.pdf_render import render_pdf
+from boligsocial.reports.projektbeskrivelse import build_projektbeskrivelse
 
 __all__ = [
     "ANNEX",

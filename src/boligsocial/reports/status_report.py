@@ -44,10 +44,10 @@ from boligsocial.reports.document import (
     RowKind,
     Table,
     Text,
-    danish_date,
 )
 from boligsocial.reports.docx_render import render_docx
 from boligsocial.reports.pdf_render import render_pdf
+from boligsocial.reports.wording import danish_date
 
 __all__ = ["StatusReportResult", "build_status_report", "report_command", "write_status_report"]
 

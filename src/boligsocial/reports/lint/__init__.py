@@ -166,8 +166,8 @@ def _render_page_count(folder: Path) -> tuple[int | None, str | None]:
     """Build the projektbeskrivelse and render it to PDF to count its pages. Returns the count, or
     None and the reason (Danish) when it cannot be rendered; the lint goes on either way."""
     try:
-        from boligsocial.reports.document import build_projektbeskrivelse
         from boligsocial.reports.pdf_render import render_pdf
+        from boligsocial.reports.projektbeskrivelse import build_projektbeskrivelse
     except ImportError:  # pragma: no cover - the renderer is part of the package
         return None, "PDF-dannelsen er ikke tilgængelig"
     try:

@@ -142,17 +142,37 @@ def _split(afdelinger: Iterable[Afdeling], measure: Callable[[Afdeling], int | N
     return _Sum(known[0], complete[0]), _Sum(known[1], complete[1]), _Sum(known[2], complete[2])
 
 
-def _figures(inp: LintInput) -> dict[str, _Figures]:
+def _add_plan_sums(inp: LintInput, target: _Figures, measure: Callable[[Afdeling], int | None]) -> None:
+    """The totals a count of the plan's afdelinger can mean: all, in the plan, conditional; per
+    organisation, area and theme."""
     plan = inp.plan
-    by_org = plan.afdelinger_by_boligorganisation()
-    figures = {kind: _Figures() for kind in ("afdelinger", "boliger", "beboere")}
+
+    def members(refs: Iterable[AfdelingRef]) -> list[Afdeling]:
+        return [a for ref in refs for a in plan.find_afdelinger(ref.afdeling, ref.boligorganisation)]
+
+    alle, i_plan, betinget = _split(plan.afdelinger, measure)
+    target.add_sum(alle, "alle afdelinger")
+    target.add_sum(i_plan, "afdelingerne i planen")
+    target.add_sum(betinget, "de betingede afdelinger")
+    for org, group in plan.afdelinger_by_boligorganisation().items():
+        alle, i_plan, betinget = _split(group, measure)
+        target.add_sum(alle, f"afdelingerne i {org}")
+        target.add_sum(i_plan, f"afdelingerne i planen i {org}")
+        target.add_sum(betinget, f"de betingede afdelinger i {org}")
+    for omraade in plan.omraader:
+        target.add_sum(_split(members(omraade.afdelinger), measure)[0], f"området {omraade.navn}")
+    for tema in [*plan.indsatsomraader, *plan.opmaerksomhedspunkter]:
+        if tema.afdelinger:
+            target.add_sum(_split(members(tema.afdelinger), measure)[0], f"afdelingerne under {tema.navn}")
+
+
+def _add_plan_figures(inp: LintInput, figures: dict[str, _Figures]) -> None:
+    """Counts of afdelinger and sums of their dwellings (and residents, given key figures), and each
+    afdeling's own dwellings and residents."""
 
     def residents(afdeling: Afdeling) -> int | None:
         unit = inp.figures_for(afdeling)
         return unit.residents if unit is not None else None
-
-    def members(refs: Iterable[AfdelingRef]) -> list[Afdeling]:
-        return [a for ref in refs for a in plan.find_afdelinger(ref.afdeling, ref.boligorganisation)]
 
     measures: list[tuple[str, Callable[[Afdeling], int | None]]] = [
         ("afdelinger", lambda a: 1),
@@ -162,46 +182,46 @@ def _figures(inp: LintInput) -> dict[str, _Figures]:
         measures.append(("beboere", residents))
     for kind, measure in measures:
         target = figures[kind]
-        alle, i_plan, betinget = _split(plan.afdelinger, measure)
-        target.add_sum(alle, "alle afdelinger")
-        target.add_sum(i_plan, "afdelingerne i planen")
-        target.add_sum(betinget, "de betingede afdelinger")
-        for org, group in by_org.items():
-            alle, i_plan, betinget = _split(group, measure)
-            target.add_sum(alle, f"afdelingerne i {org}")
-            target.add_sum(i_plan, f"afdelingerne i planen i {org}")
-            target.add_sum(betinget, f"de betingede afdelinger i {org}")
-        for omraade in plan.omraader:
-            target.add_sum(_split(members(omraade.afdelinger), measure)[0], f"området {omraade.navn}")
-        for tema in [*plan.indsatsomraader, *plan.opmaerksomhedspunkter]:
-            if tema.afdelinger:
-                target.add_sum(_split(members(tema.afdelinger), measure)[0], f"afdelingerne under {tema.navn}")
+        _add_plan_sums(inp, target, measure)
         if kind != "afdelinger":
-            for afdeling in plan.afdelinger:
+            for afdeling in inp.plan.afdelinger:
                 target.add(measure(afdeling), afdeling.navn)
 
+
+def _known_sum(values: list[int | None]) -> _Sum:
+    return _Sum(sum(v for v in values if v is not None), None not in values)
+
+
+def _add_key_figures(inp: LintInput, figures: dict[str, _Figures]) -> None:
+    """The key figures' totals and each unit's dwellings and residents."""
     units = inp.year_units()
-    if units:
-        figures["afdelinger"].add(len(units), "afdelingerne i nøgletallene")
-        dwellings = [u.dwellings for u in units]
-        figures["boliger"].add_sum(
-            _Sum(sum(d for d in dwellings if d is not None), None not in dwellings), "boligerne i nøgletallene"
-        )
-        residents_known = [u.residents for u in units]
-        figures["beboere"].add_sum(
-            _Sum(sum(r for r in residents_known if r is not None), None not in residents_known),
-            "beboerne i nøgletallene",
-        )
-        for unit in units:
-            figures["boliger"].add(unit.dwellings, unit.name)
-            figures["beboere"].add(unit.residents, unit.name)
-    if inp.result is not None:
-        for result in inp.result.units:
-            if result.kind == "omraade":
-                figures["beboere"].add(result.residents, f"området {result.name}")
-        figures["beboere"].add(inp.result.min_residents, "lovens grænse for et boligområde")
-    else:
+    if not units:
+        return
+    figures["afdelinger"].add(len(units), "afdelingerne i nøgletallene")
+    figures["boliger"].add_sum(_known_sum([u.dwellings for u in units]), "boligerne i nøgletallene")
+    figures["beboere"].add_sum(_known_sum([u.residents for u in units]), "beboerne i nøgletallene")
+    for unit in units:
+        figures["boliger"].add(unit.dwellings, unit.name)
+        figures["beboere"].add(unit.residents, unit.name)
+
+
+def _add_law_figures(inp: LintInput, figures: dict[str, _Figures]) -> None:
+    """The areas' residents from the evaluation and the law's resident minimum."""
+    if inp.result is None:
         figures["beboere"].add(DEFAULT_MIN_RESIDENTS, "lovens grænse for et boligområde")
+        return
+    for result in inp.result.units:
+        if result.kind == "omraade":
+            figures["beboere"].add(result.residents, f"området {result.name}")
+    figures["beboere"].add(inp.result.min_residents, "lovens grænse for et boligområde")
+
+
+def _figures(inp: LintInput) -> dict[str, _Figures]:
+    """Every figure a stated count of each kind may legitimately mean, with what it is."""
+    figures = {kind: _Figures() for kind in ("afdelinger", "boliger", "beboere")}
+    _add_plan_figures(inp, figures)
+    _add_key_figures(inp, figures)
+    _add_law_figures(inp, figures)
     return figures
 
 

@@ -230,13 +230,10 @@ def _lookup(inp: LintInput, name: str) -> tuple[list[Omraade], list[Afdeling]]:
     return omraader, inp.plan.find_afdelinger(name)
 
 
-def check_lists(inp: LintInput, passages: list[Passage]) -> list[Finding]:
-    if inp.result is None:
-        return []
+def _structured_claims(inp: LintInput) -> list[Finding]:
+    """The plan's own `oplyst_paa_lister` on afdelinger and omraader."""
     plan = inp.plan
     out: list[Finding] = []
-
-    # Structured claims.
     for i, afdeling in enumerate(plan.afdelinger):
         for j, liste in enumerate(afdeling.oplyst_paa_lister):
             what = f'afdelingen "{afdeling.navn}" ({afdeling.boligorganisation})'
@@ -252,36 +249,57 @@ def check_lists(inp: LintInput, passages: list[Passage]) -> list[Finding]:
             )
             if found is not None:
                 out.append(found)
+    return out
 
-    # Claims in the text.
+
+def _unit_names(inp: LintInput) -> list[str]:
+    """The names a text may use for the plan's units: areas, afdelinger, their aliases and the
+    misspellings the plan itself corrects."""
+    plan = inp.plan
     names = [o.navn for o in plan.omraader]
     for afdeling in plan.afdelinger:
         names += [afdeling.navn, *afdeling.aliaser]
     names += [r.original for r in plan.rettelser if plan.find_afdelinger(r.original)]
+    return names
+
+
+def _judge_name(inp: LintInput, claim: ListClaim, name: str, place: Place) -> Finding | None:
+    """One unit named in a claim in the text: the area(s) and afdeling(er) the name may mean."""
+    omraader, afdelinger = _lookup(inp, name)
+    canonical = {o.navn for o in omraader} | {a.navn for a in afdelinger}
+    written = "" if name in canonical else f', skrevet "{name}"'
+    candidates: list[tuple[str, _Verdict]] = [
+        (f'området "{o.navn}"{written}', _omraade_verdict(inp, o, claim.liste)) for o in omraader
+    ] + [
+        (f'afdelingen "{a.navn}" ({a.boligorganisation}{written})', _afdeling_verdict(inp, a, claim.liste))
+        for a in afdelinger
+    ]
+    if not candidates:
+        return None
+    # A name shared by an area and an afdeling ("Sjælør Boulevard") is right if either reading is.
+    if any(v.exists and v.status is claim.on_list for _, v in candidates):
+        return None
+    what, verdict = candidates[0]
+    return _judge(inp, what, claim.liste, claim.on_list, verdict, place)
+
+
+def _text_claims(inp: LintInput, passages: list[Passage]) -> list[Finding]:
+    names = _unit_names(inp)
+    out: list[Finding] = []
     for passage in passages:
         for claim in find_list_claims(passage.text, names):
             place = passage.place(claim.position)
             for name in claim.names:
-                omraader, afdelinger = _lookup(inp, name)
-                canonical = {o.navn for o in omraader} | {a.navn for a in afdelinger}
-                written = "" if name in canonical else f', skrevet "{name}"'
-                candidates: list[tuple[str, _Verdict]] = [
-                    (f'området "{o.navn}"{written}', _omraade_verdict(inp, o, claim.liste)) for o in omraader
-                ] + [
-                    (f'afdelingen "{a.navn}" ({a.boligorganisation}{written})', _afdeling_verdict(inp, a, claim.liste))
-                    for a in afdelinger
-                ]
-                if not candidates:
-                    continue
-                # A name shared by an area and an afdeling ("Sjælør Boulevard") is right if either reading is.
-                if any(v.exists and v.status is claim.on_list for _, v in candidates):
-                    continue
-                what, verdict = candidates[0]
-                found = _judge(inp, what, claim.liste, claim.on_list, verdict, place)
+                found = _judge_name(inp, claim, name, place)
                 if found is not None:
                     out.append(found)
+    return out
 
-    # Units on a list that the plan does not say are.
+
+def _unclaimed_units(inp: LintInput) -> list[Finding]:
+    """Units on a list that the plan does not say are."""
+    plan = inp.plan
+    out: list[Finding] = []
     for i, afdeling in enumerate(plan.afdelinger):
         unit = inp.verdict(afdeling)
         if unit is not None:
@@ -297,6 +315,12 @@ def check_lists(inp: LintInput, passages: list[Passage]) -> list[Finding]:
         if unit is not None:
             out += _unclaimed(inp, f'Området "{omraade.navn}"', unit, omraade.oplyst_paa_lister, ("omraader", i))
     return out
+
+
+def check_lists(inp: LintInput, passages: list[Passage]) -> list[Finding]:
+    if inp.result is None:
+        return []
+    return _structured_claims(inp) + _text_claims(inp, passages) + _unclaimed_units(inp)
 
 
 def _unclaimed(

@@ -39,6 +39,9 @@ class KnownName:
     owner: str | None = None  # the afdeling's organisation
 
 
+_Windows = dict[int, list[tuple[int, str]]]  # size in words -> (first word, casefolded phrase)
+
+
 @dataclass(frozen=True)
 class Misspelling:
     start: int
@@ -83,17 +86,22 @@ def _joined(text: str, words: list[re.Match[str]]) -> bool:
     return all(_JOINER.fullmatch(text[a.end() : b.start()]) for a, b in itertools.pairwise(words))
 
 
-def find_misspellings(text: str, names: list[KnownName]) -> list[Misspelling]:
-    words = _tokens(text)
-    folded = [w.group(0).casefold() for w in words]
-    exact = [False] * len(words)
-    # Index names by their first token so each word is compared only with the names it can start.
+def _by_first_token(names: list[KnownName]) -> dict[str, list[KnownName]]:
+    """Names by their first token (and its genitive, for one-word names), so each word is compared
+    only with the names it can start."""
     by_first: dict[str, list[KnownName]] = {}
     for name in names:
         first = name.tokens[0]
         variants = (first, first + "s", first + "'s", first + "’s") if len(name.tokens) == 1 else (first,)
         for variant in variants:
             by_first.setdefault(variant, []).append(name)
+    return by_first
+
+
+def _exact_words(text: str, words: list[re.Match[str]], folded: list[str], names: list[KnownName]) -> list[bool]:
+    """Per word: whether it is part of a known name spelled exactly."""
+    exact = [False] * len(words)
+    by_first = _by_first_token(names)
     for i, token in enumerate(folded):
         for name in by_first.get(token, ()):
             n = len(name.tokens)
@@ -103,13 +111,18 @@ def find_misspellings(text: str, names: list[KnownName]) -> list[Misspelling]:
                 and _joined(text, words[i : i + n])
             ):
                 exact[i : i + n] = [True] * n
+    return exact
 
-    # Candidate windows do not depend on the name: find them once per size.
-    windows: dict[int, list[tuple[int, str]]] = {}
+
+def _windows(text: str, words: list[re.Match[str]], exact: list[bool], names: list[KnownName]) -> _Windows:
+    """Candidate phrases per size in words: they start with a capital, are not (part of) an exact
+    name and are long enough. Candidates do not depend on the name: found once per size."""
+    folded = [w.group(0).casefold() for w in words]
     sizes = sorted(
         {size for name in names if name.kind for size in (len(name.tokens) - 1, len(name.tokens), len(name.tokens) + 1)}
         - {0}
     )
+    windows: _Windows = {}
     for size in sizes:
         found = windows.setdefault(size, [])
         for i in range(len(words) - size + 1):
@@ -119,25 +132,38 @@ def find_misspellings(text: str, names: list[KnownName]) -> list[Misspelling]:
             candidate = " ".join(folded[i : i + size])
             if len(candidate) >= MIN_LENGTH:
                 found.append((i, candidate))
+    return windows
 
+
+def _similarity(candidate: str, target: str) -> float:
+    score = fuzz.ratio(candidate, target)
+    if candidate.endswith("s"):  # a genitive
+        score = max(score, fuzz.ratio(candidate[:-1], target))
+    return score
+
+
+def _near_misses(text: str, words: list[re.Match[str]], windows: _Windows, name: KnownName) -> list[Misspelling]:
+    """The candidates nearly equal to one name, with the same digits, one word more or less."""
+    target = " ".join(name.tokens)
+    target_digits = _DIGITS.findall(target)
+    n = len(name.tokens)
     hits: list[Misspelling] = []
-    for name in names:
-        if not name.kind:
-            continue
-        target = " ".join(name.tokens)
-        target_digits = _DIGITS.findall(target)
-        n = len(name.tokens)
-        for size in sorted({n - 1, n, n + 1} - {0}):
-            for i, candidate in windows.get(size, ()):
-                if _DIGITS.findall(candidate) != target_digits:
-                    continue
-                score = fuzz.ratio(candidate, target)
-                if candidate.endswith("s"):
-                    score = max(score, fuzz.ratio(candidate[:-1], target))
-                if score >= THRESHOLD:
-                    start, end = words[i].start(), words[i + size - 1].end()
-                    hits.append(Misspelling(start, end, text[start:end], name, score))
+    for size in sorted({n - 1, n, n + 1} - {0}):
+        for i, candidate in windows.get(size, ()):
+            if _DIGITS.findall(candidate) != target_digits:
+                continue
+            score = _similarity(candidate, target)
+            if score >= THRESHOLD:
+                start, end = words[i].start(), words[i + size - 1].end()
+                hits.append(Misspelling(start, end, text[start:end], name, score))
+    return hits
 
+
+def find_misspellings(text: str, names: list[KnownName]) -> list[Misspelling]:
+    words = _tokens(text)
+    folded = [w.group(0).casefold() for w in words]
+    windows = _windows(text, words, _exact_words(text, words, folded, names), names)
+    hits = [hit for name in names if name.kind for hit in _near_misses(text, words, windows, name)]
     chosen: list[Misspelling] = []
     # Among overlapping candidates prefer the afdeling's own name to an alias, then the closest match.
     for hit in sorted(hits, key=lambda h: (h.name.written != h.name.canonical, -h.score, h.end - h.start, h.start)):

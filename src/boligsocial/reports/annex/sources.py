@@ -1,0 +1,184 @@
+"""The annex's sheets on the law and the sources: **Grænseværdier** (each list's criteria for the
+list year, taken from the evaluation result, never written here) and **Kilder og noter** (the plan,
+the rule set, the conviction thresholds and their sources, how to read the annex, when it was made)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from openpyxl.styles import Alignment  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
+
+from boligsocial.danish import MONTHS_DA, number, short_number
+from boligsocial.law.parameters import Citation
+from boligsocial.law.verdicts import CriterionResult
+from boligsocial.law.vocabulary import CERTAINTY_DA
+from boligsocial.reports.annex.cells import (
+    FMT_DATE,
+    FMT_YEAR,
+    LINK_FONT,
+    SECTION_FONT,
+    SUPPRESSED,
+    CellValue,
+    Col,
+    excel_number,
+    header_row,
+    page_setup,
+    put,
+    setup_columns,
+    threshold_format,
+)
+from boligsocial.reports.annex.listestatus import NEAR_MISS_SHARE
+from boligsocial.reports.annex.units import AnnexRow
+from boligsocial.reports.context import PlanContext
+from boligsocial.reports.wording import join_da
+
+__all__ = ["sheet_graenser", "sheet_kilder"]
+
+# ---- Grænseværdier -------------------------------------------------------------------------------
+
+
+def sheet_graenser(ws: Worksheet, ctx: PlanContext) -> None:
+    result = ctx.result
+    columns = [
+        Col("Liste", 20),
+        Col("Kriterium", 30, wrap=True),
+        Col("Operator", 9),
+        Col("Grænseværdi (pct.)", 11),
+        Col("Befolkningsgruppe", 22, wrap=True),
+        Col("Lovens formulering", 60, wrap=True),
+        Col("Bemærkning til grænseværdien", 40, wrap=True),
+        Col("Hjemmel", 20, wrap=True),
+        Col("Kilde", 40, wrap=True),
+        Col("Kildens sikkerhed", 18, wrap=True),
+        Col("Listens hjemmel", 28, wrap=True),
+    ]
+    setup_columns(ws, columns)
+    header_row(ws, 1, [c.header for c in columns])
+    seen: dict[str, tuple[str, Citation, list[CriterionResult]]] = {}
+    for unit in result.units:
+        for name, list_result in unit.lists.items():
+            entry = seen.setdefault(name, (list_result.label, list_result.citation, []))
+            keys = {c.key for c in entry[2]}
+            entry[2].extend(c for c in list_result.criteria if c.key not in keys)
+    row = 1
+    for label, list_citation, criteria in seen.values():
+        for c in criteria:
+            row += 1
+            put(ws, row, 1, label)
+            put(ws, row, 2, c.label, wrap=True)
+            put(ws, row, 3, c.operator.symbol).alignment = Alignment(horizontal="center", vertical="top")
+            put(ws, row, 4, excel_number(c.threshold), threshold_format(c.measure, c.threshold))
+            put(ws, row, 5, c.population, wrap=True)
+            put(ws, row, 6, c.wording, wrap=True)
+            put(ws, row, 7, c.threshold_note, wrap=True)
+            put(ws, row, 8, c.citation.paragraph, wrap=True)
+            source = put(ws, row, 9, c.citation.title, wrap=True)
+            if c.citation.url:
+                source.hyperlink = c.citation.url
+                source.font = LINK_FONT
+            put(ws, row, 10, CERTAINTY_DA.get(c.citation.certainty, c.citation.certainty), wrap=True)
+            put(ws, row, 11, list_citation.short_da, wrap=True)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(row, 1)}"
+    ws.freeze_panes = "C2"
+    page_setup(ws, ctx.plan, "1:1")
+
+
+# ---- Kilder og noter -----------------------------------------------------------------------------
+
+
+def _date_da(value: date) -> str:
+    return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year}"
+
+
+def sheet_kilder(ws: Worksheet, ctx: PlanContext, rows: Sequence[AnnexRow], generated: date) -> None:
+    result = ctx.result
+    plan = ctx.plan
+    columns = [Col("Emne", 30), Col("Oplysning", 100, wrap=True), Col("Link", 50)]
+    setup_columns(ws, columns)
+    header_row(ws, 1, [c.header for c in columns], height=22)
+    entries: list[tuple[str, CellValue, str | None, str | None]] = []  # topic, value, format, link
+
+    def section(title: str) -> None:
+        entries.append(("§" + title, None, None, None))
+
+    def add(topic: str, value: CellValue, fmt: str | None = None, link: str | None = None) -> None:
+        entries.append((topic, value, fmt, link))
+
+    section("Planen")
+    add("Helhedsplan", plan.navn)
+    add("Kommune", plan.kommune)
+    add("Ansøger", plan.ansoeger)
+    add("Periode", f"{_date_da(plan.periode.start)} – {_date_da(plan.periode.slut)}")
+    if plan.noegletal:
+        add("Nøgletalsfil", plan.noegletal)
+    if plan.beboere_dato is not None:
+        add("Beboere opgjort pr.", _date_da(plan.beboere_dato))
+
+    section("Lovgrundlag")
+    add("Listeår", result.list_year, FMT_YEAR)
+    add("Regelsæt", f"{result.rule_set} (parameterfil {result.rule_set_file})")
+    add("Krav til et boligområde", f"Mindst {number(result.min_residents, 0)} beboere.")
+    for multiple, (threshold, citation) in sorted(result.conviction_thresholds.items(), reverse=True):
+        add(
+            f"Dømte, {multiple} × landsgennemsnittet",
+            f"{short_number(threshold)} pct. Kilde: {citation.title}, {citation.paragraph}. "
+            f"Kildens sikkerhed: {CERTAINTY_DA.get(citation.certainty, citation.certainty)}.",
+            link=citation.url or None,
+        )
+    for note in result.notes:
+        add("Bemærkning", note)
+
+    section("Læsevejledning")
+    approx_units = [r.result.name for r in rows if r.result.approximate]
+    approx_notes = list(dict.fromkeys(n for r in rows if r.result.approximate for n in r.result.notes))
+    if approx_units:
+        add(
+            "Tilnærmede tal",
+            f"Gælder {join_da(approx_units)}. "
+            + (" ".join(approx_notes) or "Beboervægtede gennemsnit af afdelingernes procenter.")
+            + ' Tallene er vist med "~" foran og i kursiv.',
+        )
+    else:
+        add("Tilnærmede tal", "Ingen: alle tal er afdelingernes egne eller beregnet af tællere og nævnere.")
+    add(
+        "Ikke oplyste tal",
+        f'"{SUPPRESSED}" betyder, at tallet ikke er oplyst (diskretioneret eller ikke offentliggjort). '
+        "Et kriterium med et ukendt tal er hverken opfyldt eller ikke opfyldt, og en listestatus er "
+        '"ubestemt", når de ukendte tal kan ændre udfaldet.',
+    )
+    add(
+        "Talformat",
+        "Tallene er gemt som tal og vises med to eller én decimal; Excel viser dem med dansk "
+        "tusindtalsseparator og decimalkomma, når Excel kører med dansk sprogindstilling.",
+    )
+    add(
+        "Farver i Listestatus",
+        "Rød: kriteriet er opfyldt eller enheden er på listen. Gul: tæt på grænseværdien (mindre end "
+        f"{number(100 * NEAR_MISS_SHARE, 0)} % af grænseværdien fra den). Grå: ubestemt.",
+    )
+    add("Som område", "Status, hvis enheden blev vurderet som et boligområde uden krav om antal beboere.")
+
+    section("Dannelse")
+    add("Dannet", generated, FMT_DATE)
+    add("Dannet af", "boligsocial")
+
+    row = 1
+    for topic, value, fmt, link in entries:
+        row += 1
+        if topic.startswith("§"):
+            row += 1 if row > 2 else 0
+            ws.cell(row=row, column=1, value=topic[1:]).font = SECTION_FONT
+            continue
+        put(ws, row, 1, topic)
+        cell = put(ws, row, 2, value, fmt, wrap=True)
+        if isinstance(value, int | date):
+            cell.alignment = Alignment(horizontal="left", vertical="top")
+        if link:
+            link_cell = put(ws, row, 3, link)
+            link_cell.hyperlink = link
+            link_cell.font = LINK_FONT
+    ws.freeze_panes = "A2"
+    page_setup(ws, plan, "1:1")

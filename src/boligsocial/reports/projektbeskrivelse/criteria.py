@@ -1,0 +1,290 @@
+"""The criteria table of the projektbeskrivelse (`{{ kriterietabel }}`), as in the application:
+threshold rows from the law's evaluation, one row per afdeling and per area with the values that
+meet a criterion marked, each unit's list status, and the notes that explain them.
+
+Every threshold comes from the evaluation (`ListYearResult`); none is written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from boligsocial.danish import number, short_number
+from boligsocial.law.figures import Measure
+from boligsocial.law.verdicts import CriterionResult, ListYearResult, Status, UnitResult, Verdict
+from boligsocial.law.vocabulary import LIST_MARK, MEASURE_COLUMN_DA, MEASURE_DIGITS, list_name_da
+from boligsocial.plan.model import Helhedsplan, Liste
+from boligsocial.reports.context import PlanContext
+from boligsocial.reports.document import Block, Cell, Column, Inline, Mark, Row, RowKind, Table, Text
+from boligsocial.reports.wording import join_da, lower_first
+
+__all__ = ["kriterietabel", "list_status_text"]
+
+# ---- criteria and marks per unit -----------------------------------------------------------------
+
+_ByMeasure = dict[Measure, list[CriterionResult]]
+
+
+def _criteria_by_tier(unit: UnitResult) -> tuple[_ByMeasure, _ByMeasure]:
+    """The unit's criteria per measure: (stricter lists, forebyggelsesområde)."""
+    strict: _ByMeasure = {}
+    forebyggelse: _ByMeasure = {}
+    for list_name, result in unit.lists.items():
+        target = forebyggelse if list_name == Liste.FOREBYGGELSESOMRAADE else strict
+        for criterion in result.criteria:
+            target.setdefault(criterion.measure, []).append(criterion)
+    return strict, forebyggelse
+
+
+def _mark(unit: UnitResult, measure: Measure) -> Mark | None:
+    strict, forebyggelse = _criteria_by_tier(unit)
+    if any(c.verdict is Verdict.MET for c in strict.get(measure, [])):
+        return Mark.STRONG
+    if any(c.verdict is Verdict.MET for c in forebyggelse.get(measure, [])):
+        return Mark.WEAK
+    return None
+
+
+def _threshold_text(criterion: CriterionResult) -> str:
+    return f"{criterion.operator.symbol} {short_number(criterion.threshold)} pct."
+
+
+def _status_codes(statuses: dict[str, Status]) -> str:
+    if statuses and all(s is None for s in statuses.values()):
+        return "?"
+    codes = [LIST_MARK.get(n, n) for n, s in statuses.items() if s is True]
+    codes += [LIST_MARK.get(n, n) + "?" for n, s in statuses.items() if s is None]
+    return ", ".join(codes)
+
+
+def list_status_text(unit: UnitResult) -> str:
+    """`F` (on the list), `(F)` (would be, as an area: below the resident minimum), `?`
+    (undetermined), `–` (on no list)."""
+    if unit.eligible is False:
+        codes = _status_codes(unit.as_area or {})
+        return f"({codes})" if codes else "–"
+    codes = _status_codes({n: r.status for n, r in unit.lists.items()})
+    return codes or "–"
+
+
+def _join_citations(titles: Sequence[str]) -> str:
+    """`["Lov X, § 61 a", "Lov X, § 61 b"]` -> `"Lov X, § 61 a og § 61 b"`."""
+    unique = list(dict.fromkeys(titles))
+    if len(unique) > 1:
+        prefixes = {t.rsplit(", ", 1)[0] for t in unique if ", " in t}
+        if len(prefixes) == 1 and all(", " in t for t in unique):
+            prefix = prefixes.pop()
+            return f"{prefix}, {join_da([t.rsplit(', ', 1)[1] for t in unique])}"
+    return "; ".join(unique)
+
+
+def _residents_header(plan: Helhedsplan, list_year: int) -> str:
+    if plan.beboere_dato is not None:
+        d = plan.beboere_dato
+        return f"Beboere {d.day}/{d.month}-{d.year}"
+    return f"Beboere ({list_year})"
+
+
+# ---- the thresholds shown ------------------------------------------------------------------------
+
+
+@dataclass
+class _Thresholds:
+    """The thresholds of the two tiers (stricter lists, forebyggelsesområde) per measure, taken
+    from the first unit that has the criterion, with the tiers' list labels and the citations."""
+
+    strict: dict[Measure, CriterionResult] = field(default_factory=dict)
+    forebyggelse: dict[Measure, CriterionResult] = field(default_factory=dict)
+    strict_label: str = ""
+    forebyggelse_label: str = ""
+    citations: list[str] = field(default_factory=list)
+
+    def add_labels(self, unit: UnitResult) -> None:
+        for list_name, list_result in unit.lists.items():
+            self.citations.append(list_result.citation.title)
+            if list_name == Liste.FOREBYGGELSESOMRAADE:
+                self.forebyggelse_label = list_result.label
+            elif list_name == Liste.PARALLELSAMFUND or not self.strict_label:
+                # Parallelsamfund names the stricter tier when a unit has it.
+                self.strict_label = list_result.label
+
+    def add_criteria(self, unit: UnitResult) -> None:
+        strict, forebyggelse = _criteria_by_tier(unit)
+        for measure in MEASURE_COLUMN_DA:
+            if measure in strict:
+                self.strict.setdefault(measure, strict[measure][0])
+            if measure in forebyggelse:
+                self.forebyggelse.setdefault(measure, forebyggelse[measure][0])
+
+    def tiers(self) -> list[tuple[str, dict[Measure, CriterionResult]]]:
+        return [(self.strict_label, self.strict), (self.forebyggelse_label, self.forebyggelse)]
+
+
+def _thresholds(units: Sequence[UnitResult]) -> _Thresholds:
+    found = _Thresholds()
+    for unit in units:
+        found.add_labels(unit)
+        found.add_criteria(unit)
+    return found
+
+
+# ---- rows ----------------------------------------------------------------------------------------
+
+
+def _header(ctx: PlanContext) -> Row:
+    return Row(
+        (
+            Cell((Text("Boligorganisation"),)),
+            Cell((Text("Afdelingsnavn"),)),
+            Cell((Text(_residents_header(ctx.plan, ctx.list_year)),)),
+            *(Cell((Text(MEASURE_COLUMN_DA[m]),)) for m in MEASURE_COLUMN_DA),
+            Cell((Text(f"Liste {ctx.list_year}"),)),
+        ),
+        RowKind.HEADER,
+    )
+
+
+def _threshold_rows(thresholds: _Thresholds, minimum: str) -> list[Row]:
+    rows: list[Row] = []
+    for label, by_measure in thresholds.tiers():
+        if not by_measure:
+            continue
+        rows.append(
+            Row(
+                (
+                    Cell((Text(f"Grænseværdier {label.lower()}"),), colspan=2, italic=True),
+                    Cell((Text(minimum),), italic=True),
+                    *(
+                        Cell((Text(_threshold_text(by_measure[m]) if m in by_measure else ""),), italic=True)
+                        for m in MEASURE_COLUMN_DA
+                    ),
+                    Cell((Text(""),)),
+                ),
+                RowKind.THRESHOLD,
+            )
+        )
+    return rows
+
+
+def _value_cell(unit: UnitResult, measure: Measure, strict: _ByMeasure, forebyggelse: _ByMeasure) -> Cell:
+    found = strict.get(measure) or forebyggelse.get(measure) or []
+    value = found[0].value if found else None
+    approximate = any(c.approximate for c in found)
+    text = "-" if value is None else ("~" if approximate else "") + number(value, MEASURE_DIGITS[measure])
+    mark = _mark(unit, measure) if value is not None else None
+    return Cell((Text(text),), mark=mark, bold=mark is not None)
+
+
+def _unit_row(unit: UnitResult) -> Row:
+    strict, forebyggelse = _criteria_by_tier(unit)
+    cells = [_value_cell(unit, measure, strict, forebyggelse) for measure in MEASURE_COLUMN_DA]
+    area = unit.kind == "omraade"
+    names = (
+        (Cell((Text(f"{unit.name} (område)"),), colspan=2),)
+        if area
+        else (Cell((Text(unit.boligorganisation or ""),)), Cell((Text(unit.name),)))
+    )
+    return Row(
+        (
+            *names,
+            Cell((Text(number(unit.residents, 0)),)),
+            *cells,
+            Cell((Text(list_status_text(unit)),), align="center"),
+        ),
+        RowKind.AREA if area else RowKind.BODY,
+    )
+
+
+# ---- notes under the table -----------------------------------------------------------------------
+
+
+def _legend(thresholds: _Thresholds) -> tuple[Inline, ...]:
+    legend: list[Inline] = [Text("Markering: ")]
+    if thresholds.strict:
+        legend += [
+            Text("30,9", bold=True, mark=Mark.STRONG),
+            Text(f" opfylder grænseværdien for {thresholds.strict_label.lower()} eller udsat boligområde"),
+        ]
+    if thresholds.forebyggelse:
+        legend += [
+            Text("; " if thresholds.strict else ""),
+            Text("30,9", bold=True, mark=Mark.WEAK),
+            Text(f" opfylder kun grænseværdien for {thresholds.forebyggelse_label.lower()}"),
+        ]
+    legend.append(Text(". - = ikke oplyst (diskretioneret eller mangler)."))
+    return tuple(legend)
+
+
+def _list_note(ctx: PlanContext, units: Sequence[UnitResult]) -> tuple[Inline, ...]:
+    codes = [f"{LIST_MARK[n]} = {list_name_da(n)}" for n in LIST_MARK if any(n in u.lists for u in units)]
+    return (
+        Text(f"Liste {ctx.list_year}: ", bold=True),
+        Text(
+            f"{', '.join(codes)}. I parentes: afdelingen har under {number(ctx.result.min_residents, 0)} beboere og er "
+            "derfor ikke selv et boligområde efter loven, men ville være på listen som boligområde. "
+            "? = ubestemt (ukendte tal kan ændre udfaldet). – = ingen liste."
+        ),
+    )
+
+
+def _area_note(ctx: PlanContext, unit: UnitResult) -> tuple[Inline, ...]:
+    """Which afdelinger make up an area, and why its figures are approximate."""
+    omraade = ctx.plan.find_omraade(unit.name)
+    members = [
+        f"{a.navn} ({a.boligorganisation})" for a in (ctx.plan.omraade_afdelinger(omraade) if omraade else [])
+    ] or list(unit.members)
+    whose = lower_first(omraade.afgraensning) if omraade and omraade.afgraensning else "boligområdet"
+    text = f"{join_da(members)} udgør tilsammen {whose} af {unit.name}."
+    if unit.approximate:
+        text += " ~ = " + (lower_first(" ".join(unit.notes)) if unit.notes else "tilnærmet tal.")
+    return (Text(f"{unit.name} (område): ", bold=True), Text(text))
+
+
+def _conviction_note(result: ListYearResult) -> tuple[Inline, ...]:
+    multiples = sorted(result.conviction_thresholds.items(), reverse=True)
+    sources = list(dict.fromkeys(c.title for _, (_, c) in multiples))
+    return (
+        Text("Dømte: ", bold=True),
+        Text(
+            f"{join_da([str(k) for k, _ in multiples])} gange landsgennemsnittet = "
+            f"{join_da([short_number(t) for _, (t, _) in multiples])} pct. (kilde: {'; '.join(sources)})."
+        ),
+    )
+
+
+def _notes(ctx: PlanContext, units: Sequence[UnitResult], thresholds: _Thresholds) -> list[tuple[Inline, ...]]:
+    notes = [_legend(thresholds), _list_note(ctx, units)]
+    notes += [_area_note(ctx, unit) for unit in units if unit.kind == "omraade"]
+    if ctx.result.conviction_thresholds:
+        notes.append(_conviction_note(ctx.result))
+    if thresholds.citations:
+        notes.append((Text("Grænseværdier: ", bold=True), Text(f"{_join_citations(thresholds.citations)}.")))
+    return notes
+
+
+# ---- the table -----------------------------------------------------------------------------------
+
+
+def kriterietabel(ctx: PlanContext) -> list[Block]:
+    """The criteria table as in the application: threshold rows from the law's evaluation, one row
+    per afdeling and per area, the values that meet a criterion marked, and each unit's list status."""
+    result = ctx.result
+    units = [u for u in result.units if u.kind == "afdeling"] + [u for u in result.units if u.kind == "omraade"]
+    thresholds = _thresholds(units)
+    minimum = f"≥ {number(result.min_residents, 0)}" if not result.min_residents_ignored else ""
+    rows = [_header(ctx), *_threshold_rows(thresholds, minimum), *(_unit_row(unit) for unit in units)]
+    table = Table(
+        key="kriterietabel",
+        columns=(
+            Column(2.4),
+            Column(2.8),
+            Column(1.3, "right"),
+            *(Column(1.85, "right") for _ in MEASURE_COLUMN_DA),
+            Column(1.3, "center"),
+        ),
+        rows=tuple(rows),
+        notes=tuple(_notes(ctx, units, thresholds)),
+        small=True,
+    )
+    return [table]
