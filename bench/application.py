@@ -7,7 +7,7 @@ Measures, in one process after a warm-up run (imports, fonts and the chart rende
 - package:  `build_package(plan, out)`: load and classify, build the document, write the DOCX, the
             PDF, the XLSX annex and the lint (the whole of `boligsocial application`);
 - parts:    each step of the package on its own (load, document, docx, pdf, annex, lint);
-- baseline: loading the plan and classifying its key figures (`load_context`) — the floor every
+- baseline: loading the plan and classifying its key figures (`load_assessment`) — the floor every
             report pays — and rendering the PDF alone.
 
 Each measurement is repeated --repeat times; the median is reported (the machine may be shared).
@@ -31,8 +31,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from boligsocial.plan.assessment import load_assessment  # noqa: E402
 from boligsocial.reports.annex import write_annex  # noqa: E402
-from boligsocial.reports.context import load_context  # noqa: E402
 from boligsocial.reports.docx_render import render_docx  # noqa: E402
 from boligsocial.reports.lint import run_lint  # noqa: E402
 from boligsocial.reports.package import build_package  # noqa: E402
@@ -76,10 +76,10 @@ def main() -> None:
         pages = result.pdf_pages
 
         package = median_time(lambda: build_package(plan, work / "pakke"), repeat)
-        ctx = load_context(plan)
+        ctx = load_assessment(plan)
         document = build_projektbeskrivelse(ctx)
         parts = {
-            "load": median_time(lambda: load_context(plan), repeat),
+            "load": median_time(lambda: load_assessment(plan), repeat),
             "document": median_time(lambda: build_projektbeskrivelse(ctx), repeat),
             "docx": median_time(lambda: render_docx(document, work / "x.docx"), repeat),
             "pdf": median_time(lambda: render_pdf(document, work / "x.pdf"), repeat),

@@ -11,21 +11,21 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped]
 import pytest
 
+from boligsocial.plan.assessment import PlanAssessment, load_assessment
 from boligsocial.reports.annex import ANNEX_FILENAME, SHEET_NAMES, write_annex
 from boligsocial.reports.annex.cells import SUPPRESSED
-from boligsocial.reports.context import PlanContext, load_context
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
 GENERATED = date(2025, 3, 14)
 
 
 @pytest.fixture(scope="module")
-def ctx() -> PlanContext:
-    return load_context(EXAMPLE)
+def ctx() -> PlanAssessment:
+    return load_assessment(EXAMPLE)
 
 
 @pytest.fixture(scope="module")
-def annex(ctx: PlanContext, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def annex(ctx: PlanAssessment, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("annex") / ANNEX_FILENAME
     write_annex(ctx, path, generated=GENERATED)
     return path
@@ -198,7 +198,7 @@ def test_listestatus(wb: Any) -> None:
     ]
 
 
-def test_graensevaerdier_come_from_the_result(wb: Any, ctx: PlanContext) -> None:
+def test_graensevaerdier_come_from_the_result(wb: Any, ctx: PlanAssessment) -> None:
     ws = wb["Grænseværdier"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     expected = {
@@ -237,7 +237,7 @@ def test_print_setup_and_frozen_headers(wb: Any) -> None:
     assert wb["Listestatus"].print_title_rows == "$1:$2"
 
 
-def test_write_is_atomic(ctx: PlanContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_is_atomic(ctx: PlanAssessment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / ANNEX_FILENAME
     path.write_bytes(b"old")
 
@@ -251,11 +251,11 @@ def test_write_is_atomic(ctx: PlanContext, tmp_path: Path, monkeypatch: pytest.M
     assert list(tmp_path.iterdir()) == [path]  # the temporary file is gone
 
 
-def test_write_replaces_an_existing_file(ctx: PlanContext, tmp_path: Path) -> None:
+def test_write_replaces_an_existing_file(ctx: PlanAssessment, tmp_path: Path) -> None:
     folder = tmp_path / "plan"
     shutil.copytree(EXAMPLE, folder)
     path = tmp_path / "ud" / ANNEX_FILENAME
-    write_annex(load_context(folder), path)
+    write_annex(load_assessment(folder), path)
     write_annex(ctx, path)
     assert openpyxl.load_workbook(path).sheetnames[0] == "Stamdata"
     assert [p.name for p in path.parent.iterdir()] == [ANNEX_FILENAME]

@@ -22,10 +22,10 @@ from docx.table import _Cell
 from pypdf import PdfReader
 from rapidfuzz import fuzz
 
-from boligsocial.law.classify import Options, classify
+from boligsocial.law.classify import Options
+from boligsocial.plan.assessment import assess, load_assessment
 from boligsocial.plan.inputs import InputError
 from boligsocial.reports import package as package_module
-from boligsocial.reports.context import PlanContext, load_context
 from boligsocial.reports.document import (
     BulletList,
     Document,
@@ -191,18 +191,10 @@ def test_the_area_row_is_approximate(word: docx.document.Document) -> None:
 
 def test_the_threshold_rows_come_from_the_law_not_the_document() -> None:
     """Another list year's rules give other threshold rows: nothing is hard-coded."""
-    example = load_context(EXAMPLE)
+    example = load_assessment(EXAMPLE)
     units = [dataclasses.replace(u, list_year=2019) for u in example.units]
     options = Options(conviction_averages={2019: Fraction(73, 100)})
-    ctx = PlanContext(
-        folder=example.folder,
-        plan=example.plan,
-        units=units,
-        result=classify(units, 2019, options),
-        as_areas=classify(
-            units, 2019, Options(ignore_min_residents=True, conviction_averages={2019: Fraction(73, 100)})
-        ),
-    )
+    ctx = assess(example.plan, units, 2019, folder=example.folder, options=options)
     (table,) = build_projektbeskrivelse(ctx).tables("kriterietabel")
     thresholds = [r for r in table.rows if r.kind.value == "threshold"]
     assert len(thresholds) == 1  # no forebyggelsesområder before 2021
@@ -268,7 +260,7 @@ def test_the_page_is_a4_with_a_running_header(word: docx.document.Document) -> N
 def test_the_example_reads_like_the_seed() -> None:
     """Every paragraph of the original application's prose is in the generated document (typos
     corrected as the plan records them); only the data parts are generated differently."""
-    ctx = load_context(EXAMPLE)
+    ctx = load_assessment(EXAMPLE)
     document = build_projektbeskrivelse(ctx)
     candidates: list[str] = []
     for block in document.blocks:
@@ -345,7 +337,7 @@ def test_a_restyled_template_is_used(tmp_path: Path) -> None:
 def test_a_plain_word_template_without_our_styles_works(tmp_path: Path) -> None:
     plain = tmp_path / "blank.docx"
     docx.Document().save(str(plain))
-    document = build_projektbeskrivelse(load_context(EXAMPLE))
+    document = build_projektbeskrivelse(load_assessment(EXAMPLE))
     render_docx(document, tmp_path / "x.docx", plain)
     word = docx.Document(str(tmp_path / "x.docx"))
     assert len(word.tables) == 2
@@ -385,7 +377,7 @@ def test_a_failure_leaves_no_half_package(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_the_document_model_of_the_example_is_complete() -> None:
-    document = build_projektbeskrivelse(load_context(EXAMPLE))
+    document = build_projektbeskrivelse(load_assessment(EXAMPLE))
     (kriterier,) = document.tables("kriterietabel")
     assert isinstance(kriterier, Table) and kriterier.small
     folehaven = next(r for r in kriterier.rows if plain_text(r.cells[1].content) == "Folehaven")
@@ -399,6 +391,6 @@ def test_copy_of_example_without_figures_still_builds(tmp_path: Path) -> None:
     start = text.index("[organisation]")
     end = text.index("# ------", start)
     (folder / "helhedsplan.toml").write_text(text[:start] + text[end:], encoding="utf-8")
-    document = build_projektbeskrivelse(load_context(folder))
+    document = build_projektbeskrivelse(load_assessment(folder))
     assert not any(b.__class__.__name__ == "Figure" for b in document.blocks)
     assert render_pdf(document, tmp_path / "x.pdf") <= 5

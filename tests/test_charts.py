@@ -10,23 +10,23 @@ from pathlib import Path
 
 import pytest
 
+from boligsocial.plan.assessment import PlanAssessment, load_assessment
 from boligsocial.plan.model import Helhedsplan, Indikator
 from boligsocial.reports.charts import Chart, criteria_chart, indicator_chart, org_diagram
 from boligsocial.reports.charts.base import FONT, PALETTE, font_directory
 from boligsocial.reports.charts.org import wrap
-from boligsocial.reports.context import PlanContext, load_context
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def ctx() -> PlanContext:
-    return load_context(EXAMPLE)
+def ctx() -> PlanAssessment:
+    return load_assessment(EXAMPLE)
 
 
 @pytest.fixture(scope="module")
-def plan(ctx: PlanContext) -> Helhedsplan:
+def plan(ctx: PlanAssessment) -> Helhedsplan:
     return ctx.plan
 
 
@@ -47,7 +47,7 @@ def test_fonts_come_with_matplotlib() -> None:
     assert (font_directory() / "DejaVuSans-Bold.ttf").is_file()
 
 
-def test_criteria_chart_png_and_svg(ctx: PlanContext, tmp_path: Path) -> None:
+def test_criteria_chart_png_and_svg(ctx: PlanAssessment, tmp_path: Path) -> None:
     chart = criteria_chart(ctx.result.unit("Folehaven"), "forebyggelsesomraade")
     assert isinstance(chart, Chart)
     assert chart.spec["config"]["font"].startswith(FONT)  # "DejaVu Sans, ..., sans-serif"
@@ -77,21 +77,21 @@ def test_criteria_chart_png_and_svg(ctx: PlanContext, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kriterier.png", "kriterier.svg"]
 
 
-def test_criteria_chart_unknown_value_and_small_unit(ctx: PlanContext) -> None:
+def test_criteria_chart_unknown_value_and_small_unit(ctx: PlanAssessment) -> None:
     text = svg_text(criteria_chart(ctx.result.unit("Hammelstruphus"), "forebyggelsesomraade").svg())
     assert "ikke oplyst" in text
     assert "Færre beboere end lovens minimum" in text
     assert "som område: ubestemt" in text
 
 
-def test_criteria_chart_area_marks_approximate_values(ctx: PlanContext) -> None:
+def test_criteria_chart_area_marks_approximate_values(ctx: PlanAssessment) -> None:
     text = svg_text(criteria_chart(ctx.result.unit("Sjælør Boulevard", "omraade"), "forebyggelsesomraade").svg())
     assert "Sjælør Boulevard (område)" in text
     assert "~2,09 %" in text
     assert "tilnærmet tal" in text
 
 
-def test_criteria_chart_unknown_list(ctx: PlanContext) -> None:
+def test_criteria_chart_unknown_list(ctx: PlanAssessment) -> None:
     with pytest.raises(KeyError, match="ghetto"):
         criteria_chart(ctx.result.unit("Folehaven"), "ghetto")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from boligsocial.plan.assessment import load_assessment
 from boligsocial.plan.folder import load_plan, save_plan
 from boligsocial.plan.model import Budget, FinansieringKilde, Liste
-from boligsocial.reports.context import load_context
 from boligsocial.reports.lint import RULES, Finding, LintReport, Severity, lint_folder, run_lint
 from boligsocial.reports.lint.counts import find_count_claims
 from boligsocial.reports.lint.lists import find_list_claims
@@ -135,7 +135,7 @@ def test_shipped_example_has_no_errors_and_exactly_the_known_warnings() -> None:
 
 
 def test_run_lint_on_a_loaded_context_agrees_with_lint_folder(folder: Path) -> None:
-    assert run_lint(load_context(folder), pdf_pages=4).findings == run(folder).findings
+    assert run_lint(load_assessment(folder), pdf_pages=4).findings == run(folder).findings
 
 
 def test_seed_text_gives_exactly_its_two_misspelt_afdelinger(folder: Path) -> None:
@@ -509,7 +509,7 @@ def test_pages_not_checked_when_the_pdf_cannot_be_rendered(folder: Path, monkeyp
 
 
 def test_run_lint_without_page_count_says_so(folder: Path) -> None:
-    assert "ikke oplyst" in only(run_lint(load_context(folder)), "BS602").message
+    assert "ikke oplyst" in only(run_lint(load_assessment(folder)), "BS602").message
 
 
 # ---- BS7xx: key figures ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from boligsocial.plan.assessment import load_assessment
 from boligsocial.plan.folder import load_plan
 from boligsocial.plan.prose import (
     BLOCK_PLACEHOLDERS,
@@ -20,7 +21,6 @@ from boligsocial.plan.prose import (
     load_prose,
     parse_prose,
 )
-from boligsocial.reports.context import load_context
 from boligsocial.reports.document import (
     BulletList,
     Footnote,
@@ -169,7 +169,7 @@ def test_a_file_that_is_not_utf8(folder: Path) -> None:
 def test_building_the_document_reports_prose_errors(folder: Path) -> None:
     (folder / "tekst" / "20-samarbejdspartnere.md").write_text("# 2. Partnere\n\n{{ partnerne }}\n", encoding="utf-8")
     with pytest.raises(ProseError, match=r"20-samarbejdspartnere.md, linje 3: ukendt pladsholder"):
-        build_projektbeskrivelse(load_context(folder))
+        build_projektbeskrivelse(load_assessment(folder))
 
 
 # ---- prose -> document ---------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def _document(folder: Path, markdown: str):  # type: ignore[no-untyped-def]
     shutil.rmtree(tekst)
     tekst.mkdir()
     (tekst / "10-test.md").write_text(markdown, encoding="utf-8")
-    return build_projektbeskrivelse(load_context(folder))
+    return build_projektbeskrivelse(load_assessment(folder))
 
 
 def test_inline_values_come_from_the_plan(folder: Path) -> None:
@@ -241,7 +241,7 @@ def test_a_block_placeholder_without_blank_lines_is_its_own_block(folder: Path) 
 
 def test_a_plan_without_prose_gets_the_guideline_skeleton(folder: Path) -> None:
     shutil.rmtree(folder / "tekst")
-    document = build_projektbeskrivelse(load_context(folder))
+    document = build_projektbeskrivelse(load_assessment(folder))
     level1 = [plain_text(h.content) for h in document.headings(1)]
     assert [h[:3] for h in level1] == ["1. ", "2. ", "3. "]
     assert document.tables("afdelingsliste") and document.tables("kriterietabel")

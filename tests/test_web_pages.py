@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from boligsocial.law.verdicts import unit_dict
-from boligsocial.reports.context import load_context
+from boligsocial.plan.assessment import load_assessment
 from web_helpers import EXAMPLE, department, department_id, get_json, shared_client, text_of  # noqa: F401
 
 PAGES = {
@@ -87,7 +87,7 @@ def test_overview_json_counts_the_lists(shared_client: TestClient) -> None:
 
 def test_verdicts_in_json_are_the_laws_own_structure(shared_client: TestClient) -> None:
     """The web reuses `unit_dict`, so the web, the CLI and the documents agree."""
-    context = load_context(EXAMPLE)
+    context = load_assessment(EXAMPLE)
     expected = json.loads(json.dumps(unit_dict(next(u for u in context.result.units if u.name == "Folehaven"))))
     data = department(shared_client, "Folehaven")
     assert data["vurdering"] == expected

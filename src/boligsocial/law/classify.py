@@ -32,7 +32,7 @@ def list_years_in(units: Sequence[UnitFigures]) -> list[int]:
 
 
 def _units_for_year(units: Sequence[UnitFigures], year: int) -> list[UnitFigures]:
-    return [u for u in units if u.list_year == year or u.list_year is None]
+    return [u for u in units if u.applies_to(year)]
 
 
 def _with_areas(units: Sequence[UnitFigures]) -> list[UnitFigures]:

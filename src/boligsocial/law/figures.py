@@ -90,6 +90,11 @@ class UnitFigures:
     def measurement(self, measure: Measure) -> Measurement:
         return self.measures.get(measure, Measurement.unknown())
 
+    def applies_to(self, list_year: int | None) -> bool:
+        """Whether the row counts in `list_year`. A row without a list year (a file with no
+        `listeaar` column) counts in every year; `list_year` None asks for every row."""
+        return list_year is None or self.list_year is None or self.list_year == list_year
+
     @property
     def approximate(self) -> bool:
         return any(m.approximate for m in self.measures.values())

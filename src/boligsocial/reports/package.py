@@ -20,9 +20,9 @@ from pathlib import Path
 
 from docx.opc.exceptions import PackageNotFoundError
 
+from boligsocial.plan.assessment import PlanAssessment, load_assessment
 from boligsocial.plan.inputs import InputError
 from boligsocial.reports.annex import write_annex
-from boligsocial.reports.context import PlanContext, load_context
 from boligsocial.reports.document import Document
 from boligsocial.reports.docx_render import render_docx
 from boligsocial.reports.lint import LintReport, run_lint
@@ -64,10 +64,12 @@ def build_package(folder: Path, out: Path, template: Path | None = None) -> Pack
     Raises `InputError` (Danish) when the plan, its key figures or the template cannot be read,
     `ProseError` for problems in the prose (file and line), `LawError` when the law cannot be
     applied. Existing files in `out` other than the package's are left alone."""
-    return write_package(load_context(folder), out, template)
+    assessment = load_assessment(folder)
+    assessment.require_result()  # a law gap stops the package before anything is written
+    return write_package(assessment, out, template)
 
 
-def write_package(ctx: PlanContext, out: Path, template: Path | None = None) -> PackageResult:
+def write_package(ctx: PlanAssessment, out: Path, template: Path | None = None) -> PackageResult:
     """Write the package of an already loaded plan (see `build_package`)."""
     if template is not None and not template.is_file():
         raise InputError(f"{template}: skabelonen findes ikke (angiv en .docx-fil)")

@@ -1,4 +1,4 @@
-"""The key-figure annex: `bilag-noegletal.xlsx`, written from a loaded plan (`PlanContext`).
+"""The key-figure annex: `bilag-noegletal.xlsx`, written from a loaded plan (`PlanAssessment`).
 
 One sheet per table, all user-facing text in Danish:
 
@@ -44,12 +44,12 @@ from typing import Final
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
+from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.reports.annex.cells import Cached
 from boligsocial.reports.annex.listestatus import sheet_listestatus
 from boligsocial.reports.annex.plan_sheets import sheet_noegletal, sheet_stamdata
 from boligsocial.reports.annex.sources import sheet_graenser, sheet_kilder
 from boligsocial.reports.annex.units import annex_rows
-from boligsocial.reports.context import PlanContext
 
 __all__ = ["ANNEX_FILENAME", "SHEET_NAMES", "annex_bytes", "write_annex"]
 
@@ -93,7 +93,7 @@ def _with_cached_values(data: bytes, workbook: Workbook, cached: Cached) -> byte
     return out.getvalue()
 
 
-def _workbook(ctx: PlanContext, generated: date) -> tuple[Workbook, Cached]:
+def _workbook(ctx: PlanAssessment, generated: date) -> tuple[Workbook, Cached]:
     workbook = Workbook()
     rows = annex_rows(ctx)
     cached = Cached()
@@ -111,7 +111,7 @@ def _workbook(ctx: PlanContext, generated: date) -> tuple[Workbook, Cached]:
     return workbook, cached
 
 
-def annex_bytes(ctx: PlanContext, *, generated: date | None = None) -> bytes:
+def annex_bytes(ctx: PlanAssessment, *, generated: date | None = None) -> bytes:
     """The annex workbook as bytes (what `write_annex` writes)."""
     workbook, cached = _workbook(ctx, generated or date.today())
     buffer = io.BytesIO()
@@ -119,7 +119,7 @@ def annex_bytes(ctx: PlanContext, *, generated: date | None = None) -> bytes:
     return _with_cached_values(buffer.getvalue(), workbook, cached)
 
 
-def write_annex(ctx: PlanContext, path: Path, *, generated: date | None = None) -> None:
+def write_annex(ctx: PlanAssessment, path: Path, *, generated: date | None = None) -> None:
     """Write the key-figure annex to `path` (normally `bilag-noegletal.xlsx`), atomically: nothing
     at `path` is replaced unless the whole workbook was written. `generated` is the date shown as
     the generation date (default: today)."""

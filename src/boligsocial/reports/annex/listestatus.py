@@ -18,6 +18,7 @@ from boligsocial.danish import number, short_number
 from boligsocial.law.parameters import Operator
 from boligsocial.law.verdicts import UnitResult
 from boligsocial.law.vocabulary import MEASURE_SHORT_DA, STATUS_WORD_DA
+from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.reports.annex.cells import (
     APPROX_FONT,
     FMT_COUNT,
@@ -44,7 +45,6 @@ from boligsocial.reports.annex.units import (
     residents_header,
     status_text,
 )
-from boligsocial.reports.context import PlanContext
 
 __all__ = ["NEAR_MISS_SHARE", "sheet_listestatus"]
 
@@ -77,8 +77,8 @@ class _Layout:
         return list(self.labels)
 
 
-def _layout(ctx: PlanContext) -> _Layout:
-    result = ctx.result
+def _layout(ctx: PlanAssessment) -> _Layout:
+    result = ctx.require_result()
     labels = list_labels(result)
     criteria = criterion_columns(result)
     minimum = number(result.min_residents, 0)
@@ -235,10 +235,10 @@ def _legend(ws: Worksheet, legend_row: int) -> None:
     )
 
 
-def sheet_listestatus(ws: Worksheet, ctx: PlanContext, rows: Sequence[AnnexRow]) -> None:
+def sheet_listestatus(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow]) -> None:
     layout = _layout(ctx)
     setup_columns(ws, layout.columns)
-    _headers(ws, layout, ctx.result.list_year)
+    _headers(ws, layout, ctx.require_result().list_year)
     for index, row in enumerate(rows, start=_FIRST_ROW):
         _unit_row(ws, index, row, layout)
     last_row = len(rows) + _FIRST_ROW - 1

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untype
 from boligsocial.danish import number
 from boligsocial.law.figures import Measure
 from boligsocial.law.vocabulary import MEASURE_LABELS_DA
+from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.model import Afdeling, AfdelingStatus, Helhedsplan
 from boligsocial.reports.annex.cells import (
     APPROX_FONT,
@@ -29,7 +30,6 @@ from boligsocial.reports.annex.cells import (
     share_format,
 )
 from boligsocial.reports.annex.units import AnnexRow, kind_da, residents_header
-from boligsocial.reports.context import PlanContext
 from boligsocial.reports.wording import join_da
 
 __all__ = ["sheet_noegletal", "sheet_stamdata"]
@@ -44,7 +44,7 @@ def _omraade_of(plan: Helhedsplan, afdeling: Afdeling) -> str | None:
     return None
 
 
-def sheet_stamdata(ws: Worksheet, ctx: PlanContext, cached: Cached) -> None:
+def sheet_stamdata(ws: Worksheet, ctx: PlanAssessment, cached: Cached) -> None:
     plan = ctx.plan
     columns = [
         Col("Boligorganisation", 22),
@@ -126,7 +126,7 @@ def _row_note(row: AnnexRow) -> str | None:
     return " ".join(parts) or None
 
 
-def sheet_noegletal(ws: Worksheet, ctx: PlanContext, rows: Sequence[AnnexRow]) -> None:
+def sheet_noegletal(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow]) -> None:
     columns = [
         Col("Afdeling / område", 26),
         Col("Type", 10),

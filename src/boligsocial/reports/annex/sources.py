@@ -15,6 +15,7 @@ from boligsocial.danish import MONTHS_DA, number, short_number
 from boligsocial.law.parameters import Citation
 from boligsocial.law.verdicts import CriterionResult
 from boligsocial.law.vocabulary import CERTAINTY_DA
+from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.reports.annex.cells import (
     FMT_DATE,
     FMT_YEAR,
@@ -32,7 +33,6 @@ from boligsocial.reports.annex.cells import (
 )
 from boligsocial.reports.annex.listestatus import NEAR_MISS_SHARE
 from boligsocial.reports.annex.units import AnnexRow
-from boligsocial.reports.context import PlanContext
 from boligsocial.reports.wording import join_da
 
 __all__ = ["sheet_graenser", "sheet_kilder"]
@@ -40,8 +40,8 @@ __all__ = ["sheet_graenser", "sheet_kilder"]
 # ---- Grænseværdier -------------------------------------------------------------------------------
 
 
-def sheet_graenser(ws: Worksheet, ctx: PlanContext) -> None:
-    result = ctx.result
+def sheet_graenser(ws: Worksheet, ctx: PlanAssessment) -> None:
+    result = ctx.require_result()
     columns = [
         Col("Liste", 20),
         Col("Kriterium", 30, wrap=True),
@@ -93,8 +93,8 @@ def _date_da(value: date) -> str:
     return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year}"
 
 
-def sheet_kilder(ws: Worksheet, ctx: PlanContext, rows: Sequence[AnnexRow], generated: date) -> None:
-    result = ctx.result
+def sheet_kilder(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow], generated: date) -> None:
+    result = ctx.require_result()
     plan = ctx.plan
     columns = [Col("Emne", 30), Col("Oplysning", 100, wrap=True), Col("Link", 50)]
     setup_columns(ws, columns)

@@ -12,8 +12,8 @@ from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.law.parameters import Operator
 from boligsocial.law.verdicts import CriterionResult, ListYearResult, Status, UnitResult
 from boligsocial.law.vocabulary import STATUS_WORD_DA
+from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.model import Afdeling, Helhedsplan
-from boligsocial.reports.context import PlanContext
 from boligsocial.reports.wording import join_da
 
 
@@ -48,7 +48,7 @@ class AnnexRow:
         return Measurement(value=criterion.value, approximate=criterion.approximate)
 
 
-def _figures_by_key(ctx: PlanContext) -> dict[tuple[str, str, str], UnitFigures]:
+def _figures_by_key(ctx: PlanAssessment) -> dict[tuple[str, str, str], UnitFigures]:
     """The key figures of the list year, with areas built from their afdelinger as the law does
     (an area row given in the file wins)."""
     units = [u for u in ctx.units if u.list_year in (ctx.list_year, None)]
@@ -58,7 +58,7 @@ def _figures_by_key(ctx: PlanContext) -> dict[tuple[str, str, str], UnitFigures]
     return by_key
 
 
-def annex_rows(ctx: PlanContext) -> list[AnnexRow]:
+def annex_rows(ctx: PlanAssessment) -> list[AnnexRow]:
     """Afdelinger in the plan's order, then afdelinger of the key-figure file that the plan does not
     name, then areas."""
     figures = _figures_by_key(ctx)
@@ -88,8 +88,8 @@ def annex_rows(ctx: PlanContext) -> list[AnnexRow]:
         if result is not None and id(result) not in seen:
             seen.add(id(result))
             rows.append(row(result, afdeling))
-    rows.extend(row(u, None) for u in ctx.result.units if u.kind == "afdeling" and id(u) not in seen)
-    rows.extend(row(u, None) for u in ctx.result.units if u.kind == "omraade")
+    rows.extend(row(u, None) for u in ctx.require_result().units if u.kind == "afdeling" and id(u) not in seen)
+    rows.extend(row(u, None) for u in ctx.require_result().units if u.kind == "omraade")
     return rows
 
 

@@ -5,7 +5,7 @@ report = lint_folder(Path("examples/mit-kvarter"))       # never raises for a ba
 report.errors()                                          # the findings of severity "fejl"
 print(report.to_text())                                  # Danish, grouped, with a summary line
 report.to_json()                                         # the machine format
-report = run_lint(load_context(folder), pdf_pages=4)     # when the plan is already loaded
+report = run_lint(load_assessment(folder), pdf_pages=4)     # when the plan is already loaded
 ```
 
 Each rule group is a module; the codes are listed in `RULES` and described in `docs/lint.md`:
@@ -27,13 +27,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from boligsocial.law.classify import Options, classify
-from boligsocial.law.errors import LawError
-from boligsocial.law.figures import UnitFigures
-from boligsocial.law.verdicts import ListYearResult
+from boligsocial.plan.assessment import PlanAssessment, assess, load_assessment
 from boligsocial.plan.folder import PlanError, load_plan, noegletal_path, plan_file
 from boligsocial.plan.keyfigures import KeyFigureError, read_key_figures
-from boligsocial.reports.context import PlanContext, load_context
 from boligsocial.reports.lint.budget import check_budget
 from boligsocial.reports.lint.common import LintInput, Place, all_passages, finding, read_prose
 from boligsocial.reports.lint.counts import check_counts
@@ -62,21 +58,23 @@ __all__ = [
 ]
 
 
-def run_lint(ctx: PlanContext, *, pdf_pages: int | None = None) -> LintReport:
-    """Lint a loaded plan. `pdf_pages` is the page count of the rendered projektbeskrivelse (the
-    package builder passes it); without it the length is reported as not checked."""
-    prose, prose_problems = read_prose(ctx.folder, ctx.plan)
+def run_lint(assessment: PlanAssessment, *, pdf_pages: int | None = None) -> LintReport:
+    """Lint an assessed plan folder. `pdf_pages` is the page count of the rendered
+    projektbeskrivelse (the package builder passes it); without it the length is reported as not
+    checked."""
+    folder = assessment.folder
+    assert folder is not None, "the lint reads the plan folder's own text"
+    prose, prose_problems = read_prose(folder, assessment.plan)
     inp = LintInput(
-        folder=ctx.folder,
-        plan=ctx.plan,
-        plan_text=_plan_text(ctx.folder),
-        units=ctx.units,
-        result=ctx.result,
-        noegletal_file=ctx.plan.noegletal,
+        folder=folder,
+        plan=assessment.plan,
+        plan_text=_plan_text(folder),
+        assessment=assessment,
+        noegletal_file=assessment.plan.noegletal,
         prose=prose,
     )
     reason = None if pdf_pages is not None else "antallet af sider er ikke oplyst"
-    return LintReport(prose_problems + _run_rules(inp, pdf_pages, reason), title=ctx.plan.navn)
+    return LintReport(prose_problems + _run_rules(inp, pdf_pages, reason), title=assessment.plan.navn)
 
 
 def lint_folder(folder: Path, *, pdf_pages: int | None = None) -> LintReport:
@@ -90,8 +88,7 @@ def lint_folder(folder: Path, *, pdf_pages: int | None = None) -> LintReport:
         return LintReport(plan_error_findings(error, folder))
 
     findings: list[Finding] = []
-    units: list[UnitFigures] | None = None
-    result: ListYearResult | None = None
+    assessment: PlanAssessment | None = None
     path = noegletal_path(plan, folder)
     if path is None:
         findings.append(
@@ -104,10 +101,10 @@ def lint_folder(folder: Path, *, pdf_pages: int | None = None) -> LintReport:
         )
     else:
         try:
-            units = read_key_figures(path)
+            assessment = assess(plan, read_key_figures(path), folder=folder)
         except KeyFigureError as error:
             findings += key_figure_findings(error)
-    if units is not None:
+    if assessment is not None:
         if plan.liste_aar is None:
             findings.append(
                 finding(
@@ -116,11 +113,8 @@ def lint_folder(folder: Path, *, pdf_pages: int | None = None) -> LintReport:
                     Place("liste_aar", plan_file(folder).name),
                 )
             )
-        else:
-            try:
-                result = classify(units, plan.liste_aar, Options())
-            except LawError as error:
-                findings.append(finding("BS003", str(error), Place("nøgletallene", plan.noegletal)))
+        elif assessment.law_error is not None:
+            findings.append(finding("BS003", str(assessment.law_error), Place("nøgletallene", plan.noegletal)))
 
     prose, prose_problems = read_prose(folder, plan)
     findings += prose_problems
@@ -128,14 +122,13 @@ def lint_folder(folder: Path, *, pdf_pages: int | None = None) -> LintReport:
         folder=folder,
         plan=plan,
         plan_text=_plan_text(folder),
-        units=units,
-        result=result,
+        assessment=assessment,
         noegletal_file=plan.noegletal,
         prose=prose,
     )
     reason = None
     if pdf_pages is None:
-        pdf_pages, reason = _render_page_count(folder)
+        pdf_pages, reason = _render_page_count(folder, assessment)
     return LintReport(findings + _run_rules(inp, pdf_pages, reason), title=plan.navn)
 
 
@@ -162,7 +155,7 @@ def _plan_text(folder: Path) -> str:
         return ""
 
 
-def _render_page_count(folder: Path) -> tuple[int | None, str | None]:
+def _render_page_count(folder: Path, assessment: PlanAssessment | None) -> tuple[int | None, str | None]:
     """Build the projektbeskrivelse and render it to PDF to count its pages. Returns the count, or
     None and the reason (Danish) when it cannot be rendered; the lint goes on either way."""
     try:
@@ -171,7 +164,9 @@ def _render_page_count(folder: Path) -> tuple[int | None, str | None]:
     except ImportError:  # pragma: no cover - the renderer is part of the package
         return None, "PDF-dannelsen er ikke tilgængelig"
     try:
-        document = build_projektbeskrivelse(load_context(folder))
+        if assessment is None or assessment.result is None:
+            assessment = load_assessment(folder)  # raises what stops the document, as the package would
+        document = build_projektbeskrivelse(assessment)
         with tempfile.TemporaryDirectory(prefix="boligsocial-lint-") as tmp:
             return render_pdf(document, Path(tmp) / "projektbeskrivelse.pdf"), None
     except Exception as error:  # whatever stops the rendering is reported, not raised: the lint goes on

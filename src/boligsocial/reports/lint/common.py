@@ -13,6 +13,7 @@ from pathlib import Path
 from boligsocial.danish import number
 from boligsocial.law.figures import UnitFigures
 from boligsocial.law.verdicts import ListYearResult, UnitResult
+from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.folder import locate_key, plan_file
 from boligsocial.plan.model import Afdeling, Helhedsplan, Loc
 from boligsocial.plan.prose import PROSE_DIR, ProseSection, check_prose, parse_prose
@@ -157,16 +158,24 @@ def _item_name(item: object) -> str | None:
 
 @dataclass(frozen=True)
 class LintInput:
-    """Everything the rules look at. `units` and `result` are None when the key figures could not
-    be read or classified (the reason is reported separately); the rules that need them are skipped."""
+    """Everything the rules look at. `assessment` is None when the key figures could not be read;
+    `units` and `result` are then None (the reason is reported separately) and the rules that need
+    them are skipped. The verdict look-ups are the assessment's (`plan/assessment.py`)."""
 
     folder: Path
     plan: Helhedsplan
     plan_text: str
-    units: list[UnitFigures] | None
-    result: ListYearResult | None
+    assessment: PlanAssessment | None
     noegletal_file: str | None
     prose: list[Passage]
+
+    @property
+    def units(self) -> list[UnitFigures] | None:
+        return None if self.assessment is None else self.assessment.units
+
+    @property
+    def result(self) -> ListYearResult | None:
+        return None if self.assessment is None else self.assessment.result
 
     @property
     def plan_file(self) -> str:
@@ -221,34 +230,16 @@ class LintInput:
 
     def year_units(self) -> list[UnitFigures]:
         """The key-figure rows of the list year (afdelinger), or all rows if no list year is known."""
-        if self.units is None:
-            return []
-        year = self.result.list_year if self.result is not None else self.plan.liste_aar
-        return [u for u in self.units if u.kind == "afdeling" and (year is None or u.list_year in (year, None))]
+        return [] if self.assessment is None else self.assessment.year_units()
 
     def figures_for(self, afdeling: Afdeling) -> UnitFigures | None:
-        for unit in self.year_units():
-            if unit.name == afdeling.navn and unit.boligorganisation in (afdeling.boligorganisation, None):
-                return unit
-        return None
+        return None if self.assessment is None else self.assessment.figures(afdeling)
 
     def verdict(self, afdeling: Afdeling) -> UnitResult | None:
-        if self.result is None:
-            return None
-        for unit in self.result.units:
-            if (
-                unit.kind == "afdeling"
-                and unit.name == afdeling.navn
-                and unit.boligorganisation in (afdeling.boligorganisation, None)
-            ):
-                return unit
-        return None
+        return None if self.assessment is None else self.assessment.verdict(afdeling)
 
     def area_verdict(self, name: str) -> UnitResult | None:
-        if self.result is None:
-            return None
-        key = name.casefold()
-        return next((u for u in self.result.units if u.kind == "omraade" and u.name.casefold() == key), None)
+        return None if self.assessment is None else self.assessment.area_verdict(name)
 
 
 # ---- passages from the plan's own text fields ------------------------------------------------------

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.prose import ProseError, ProseSection, check_prose, load_prose, parse_prose
-from boligsocial.reports.context import PlanContext
 from boligsocial.reports.document import Block, Document
 from boligsocial.reports.projektbeskrivelse.convert import convert_section
 from boligsocial.reports.projektbeskrivelse.skeleton import default_prose
@@ -27,20 +27,20 @@ from boligsocial.reports.wording import danish_date
 __all__ = ["build_projektbeskrivelse"]
 
 
-def build_projektbeskrivelse(ctx: PlanContext, prose: Sequence[ProseSection] | None = None) -> Document:
+def build_projektbeskrivelse(ctx: PlanAssessment, prose: Sequence[ProseSection] | None = None) -> Document:
     """The kortfattet projektbeskrivelse of a plan: its prose (`tekst/`, or a skeleton from the
     plan's texts when there is none) with every data part filled in from the plan and its verdicts.
 
     Raises `ProseError` naming file and line for unknown placeholders or arguments."""
     plan = ctx.plan
     if prose is None:
-        prose = load_prose(ctx.folder, plan)
+        prose = load_prose(ctx.require_folder(), plan)
     else:
         problems = check_prose(prose, plan)
         if problems:
             raise ProseError(problems)
     if not prose:
-        generated = parse_prose(default_prose(plan), ctx.folder / "helhedsplan.toml", ctx.folder)
+        generated = parse_prose(default_prose(plan), ctx.require_folder() / "helhedsplan.toml", ctx.require_folder())
         problems = check_prose([generated], plan)
         if problems:
             raise ProseError(problems)

@@ -14,6 +14,7 @@ from markdown_it.token import Token
 
 from boligsocial.danish import number
 from boligsocial.law.verdicts import ListYearResult
+from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.model import Indikator, Maaling
 from boligsocial.plan.prose import (
     BRACES_RE,
@@ -26,7 +27,6 @@ from boligsocial.plan.prose import (
     find_placeholders,
     split_qualifier,
 )
-from boligsocial.reports.context import PlanContext
 from boligsocial.reports.document import (
     Align,
     Block,
@@ -68,7 +68,7 @@ def _maaling_for_year(indikator: Indikator, qualifier: str | None) -> Maaling:
     return next(m for m in indikator.maalinger if m.aar == year)
 
 
-def inline_value(ctx: PlanContext, placeholder: Placeholder) -> str:
+def inline_value(ctx: PlanAssessment, placeholder: Placeholder) -> str:
     """The text an inline placeholder stands for. The placeholder has been checked."""
     plan = ctx.plan
     name, argument = placeholder.name, placeholder.argument or ""
@@ -101,7 +101,7 @@ def inline_value(ctx: PlanContext, placeholder: Placeholder) -> str:
                 return comparison.kilde
         return indikator.kilde or ""
     if name == "paa_liste":
-        return join_da(units_on_list(ctx.result, argument)) or "ingen afdelinger eller områder"
+        return join_da(units_on_list(ctx.require_result(), argument)) or "ingen afdelinger eller områder"
     raise ValueError(f"ukendt pladsholder {placeholder.raw}")  # pragma: no cover - checked before
 
 
@@ -115,7 +115,7 @@ def units_on_list(result: ListYearResult, list_name: str) -> list[str]:
     return names
 
 
-def block_for(ctx: PlanContext, placeholder: Placeholder) -> list[Block]:
+def block_for(ctx: PlanAssessment, placeholder: Placeholder) -> list[Block]:
     name = placeholder.name
     if name == "afdelingsliste":
         return afdelingsliste(ctx.plan)
@@ -185,7 +185,7 @@ class _OpenLists:
 class _Converter:
     """Turns one prose section into blocks, resolving placeholders and footnotes."""
 
-    def __init__(self, ctx: PlanContext, section: ProseSection) -> None:
+    def __init__(self, ctx: PlanAssessment, section: ProseSection) -> None:
         self.ctx = ctx
         self.section = section
         self.placeholders: list[Placeholder] = []
@@ -373,6 +373,6 @@ def _merge(items: list[Inline]) -> list[Inline]:
     return merged
 
 
-def convert_section(ctx: PlanContext, section: ProseSection) -> list[Block]:
+def convert_section(ctx: PlanAssessment, section: ProseSection) -> list[Block]:
     """The blocks of one prose section, its placeholders filled in from `ctx`."""
     return _Converter(ctx, section).convert()

@@ -14,8 +14,8 @@ from boligsocial.danish import number, short_number
 from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import CriterionResult, ListYearResult, Status, UnitResult, Verdict
 from boligsocial.law.vocabulary import LIST_MARK, MEASURE_COLUMN_DA, MEASURE_DIGITS, list_name_da
+from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.model import Helhedsplan, Liste
-from boligsocial.reports.context import PlanContext
 from boligsocial.reports.document import Block, Cell, Column, Inline, Mark, Row, RowKind, Table, Text
 from boligsocial.reports.wording import join_da, lower_first
 
@@ -132,14 +132,14 @@ def _thresholds(units: Sequence[UnitResult]) -> _Thresholds:
 # ---- rows ----------------------------------------------------------------------------------------
 
 
-def _header(ctx: PlanContext) -> Row:
+def _header(ctx: PlanAssessment) -> Row:
     return Row(
         (
             Cell((Text("Boligorganisation"),)),
             Cell((Text("Afdelingsnavn"),)),
-            Cell((Text(_residents_header(ctx.plan, ctx.list_year)),)),
+            Cell((Text(_residents_header(ctx.plan, ctx.require_result().list_year)),)),
             *(Cell((Text(MEASURE_COLUMN_DA[m]),)) for m in MEASURE_COLUMN_DA),
-            Cell((Text(f"Liste {ctx.list_year}"),)),
+            Cell((Text(f"Liste {ctx.require_result().list_year}"),)),
         ),
         RowKind.HEADER,
     )
@@ -216,19 +216,20 @@ def _legend(thresholds: _Thresholds) -> tuple[Inline, ...]:
     return tuple(legend)
 
 
-def _list_note(ctx: PlanContext, units: Sequence[UnitResult]) -> tuple[Inline, ...]:
+def _list_note(ctx: PlanAssessment, units: Sequence[UnitResult]) -> tuple[Inline, ...]:
     codes = [f"{LIST_MARK[n]} = {list_name_da(n)}" for n in LIST_MARK if any(n in u.lists for u in units)]
+    result = ctx.require_result()
     return (
-        Text(f"Liste {ctx.list_year}: ", bold=True),
+        Text(f"Liste {result.list_year}: ", bold=True),
         Text(
-            f"{', '.join(codes)}. I parentes: afdelingen har under {number(ctx.result.min_residents, 0)} beboere og er "
+            f"{', '.join(codes)}. I parentes: afdelingen har under {number(result.min_residents, 0)} beboere og er "
             "derfor ikke selv et boligområde efter loven, men ville være på listen som boligområde. "
             "? = ubestemt (ukendte tal kan ændre udfaldet). – = ingen liste."
         ),
     )
 
 
-def _area_note(ctx: PlanContext, unit: UnitResult) -> tuple[Inline, ...]:
+def _area_note(ctx: PlanAssessment, unit: UnitResult) -> tuple[Inline, ...]:
     """Which afdelinger make up an area, and why its figures are approximate."""
     omraade = ctx.plan.find_omraade(unit.name)
     members = [
@@ -253,11 +254,11 @@ def _conviction_note(result: ListYearResult) -> tuple[Inline, ...]:
     )
 
 
-def _notes(ctx: PlanContext, units: Sequence[UnitResult], thresholds: _Thresholds) -> list[tuple[Inline, ...]]:
+def _notes(ctx: PlanAssessment, units: Sequence[UnitResult], thresholds: _Thresholds) -> list[tuple[Inline, ...]]:
     notes = [_legend(thresholds), _list_note(ctx, units)]
     notes += [_area_note(ctx, unit) for unit in units if unit.kind == "omraade"]
-    if ctx.result.conviction_thresholds:
-        notes.append(_conviction_note(ctx.result))
+    if ctx.require_result().conviction_thresholds:
+        notes.append(_conviction_note(ctx.require_result()))
     if thresholds.citations:
         notes.append((Text("Grænseværdier: ", bold=True), Text(f"{_join_citations(thresholds.citations)}.")))
     return notes
@@ -266,10 +267,10 @@ def _notes(ctx: PlanContext, units: Sequence[UnitResult], thresholds: _Threshold
 # ---- the table -----------------------------------------------------------------------------------
 
 
-def kriterietabel(ctx: PlanContext) -> list[Block]:
+def kriterietabel(ctx: PlanAssessment) -> list[Block]:
     """The criteria table as in the application: threshold rows from the law's evaluation, one row
     per afdeling and per area, the values that meet a criterion marked, and each unit's list status."""
-    result = ctx.result
+    result = ctx.require_result()
     units = [u for u in result.units if u.kind == "afdeling"] + [u for u in result.units if u.kind == "omraade"]
     thresholds = _thresholds(units)
     minimum = f"≥ {number(result.min_residents, 0)}" if not result.min_residents_ignored else ""
