@@ -1,4 +1,4 @@
-"""Danish time text (danish.local_time_text): the audit trail's "kl. 14.05" in Copenhagen time."""
+"""Danish dates and times: `date_text` and the audit trail's "kl. 14.05" in Copenhagen time (`local_time_text`)."""
 
 from __future__ import annotations
 
@@ -45,3 +45,12 @@ def test_other_zones_are_converted() -> None:
 
 def test_unknown_moment() -> None:
     assert local_time_text(None) == "på et ukendt tidspunkt"
+
+
+def test_a_date_is_written_with_the_month_name() -> None:
+    from datetime import date
+
+    from boligsocial.danish import date_text
+
+    assert date_text(date(2025, 2, 3)) == "3. februar 2025"
+    assert date_text(date(2028, 12, 31)) == "31. december 2028"

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -295,6 +295,11 @@ def format_ungrouped_number(value: Decimal) -> str:
 
 # --------------------------------------------------------------------------------------------------
 # Times
+
+
+def date_text(value: date) -> str:
+    """A date the Danish way: `3. februar 2025`."""
+    return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year}"
 
 
 def _aware(moment: datetime) -> datetime:

@@ -13,7 +13,7 @@ or a table that the tool computes, it writes a placeholder in double braces:
 Footnotes use the common Markdown extension: `[^1]` in the text and a line `[^1]: Text.`
 
 This module knows the format (which placeholders exist, where they may stand, what their arguments
-mean) and checks it; `boligsocial.reports.document` turns the prose into a document. The format is
+mean) and checks it; `boligsocial.reports.projektbeskrivelse` turns the prose into a document. The format is
 documented in `docs/plan-folder.md` ("Prose (tekst/)").
 """
 

@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from boligsocial.danish import date_text
 from boligsocial.plan.folder import PlanError, load_plan
 from boligsocial.plan.inputs import InputError
 from boligsocial.plan.model import Helhedsplan
@@ -47,7 +48,6 @@ from boligsocial.reports.document import (
 )
 from boligsocial.reports.docx_render import render_docx
 from boligsocial.reports.pdf_render import render_pdf
-from boligsocial.reports.wording import danish_date
 
 __all__ = ["StatusReportResult", "build_status_report", "report_command", "write_status_report"]
 
@@ -222,7 +222,7 @@ def build_status_report(plan: Helhedsplan, ps: PlanStatus) -> Document:
         meta=(
             f"Ansøger: {plan.ansoeger}",
             plan.kommune,
-            f"Periode: {danish_date(periode.start)} – {danish_date(periode.slut)}",
+            f"Periode: {date_text(periode.start)} – {date_text(periode.slut)}",
             f"Statusår: {ps.aar}",
         ),
         header=f"{plan.navn} · Statusrapport {ps.aar}",

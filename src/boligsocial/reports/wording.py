@@ -1,25 +1,17 @@
-"""How the documents write dates, enumerations and quoted values in Danish: "14. marts 2025",
-"a, b og c", "8,21 %" (with a no-break space before the unit)."""
+"""How the documents write enumerations and quoted values in Danish: "a, b og c", "8,21 %" (with a
+no-break space before the unit). Numbers and dates themselves are `boligsocial.danish`'s."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
-
-from babel.dates import format_date
 
 from boligsocial.danish import number
 from boligsocial.plan.model import Enhed, Maaling
 
-__all__ = ["NBSP", "danish_date", "format_maaling", "join_da", "lower_first", "unit_suffix"]
+__all__ = ["NBSP", "format_maaling", "join_da", "lower_first", "unit_suffix"]
 
 NBSP = "\u00a0"  # between a number and its unit: "8,21 %" never breaks
-MONTH_DATE = "d. MMMM y"
-
-
-def danish_date(value: date) -> str:
-    return str(format_date(value, MONTH_DATE, locale="da_DK"))
 
 
 def join_da(items: Sequence[str], last: str = "og") -> str:

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
-from boligsocial.danish import MONTHS_DA, number, short_number
+from boligsocial.danish import date_text, number, short_number
 from boligsocial.law.parameters import Citation
 from boligsocial.law.verdicts import CriterionResult
 from boligsocial.law.vocabulary import CERTAINTY_DA
@@ -89,10 +89,6 @@ def sheet_graenser(ws: Worksheet, ctx: PlanAssessment) -> None:
 # ---- Kilder og noter -----------------------------------------------------------------------------
 
 
-def _date_da(value: date) -> str:
-    return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year}"
-
-
 def sheet_kilder(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow], generated: date) -> None:
     result = ctx.require_result()
     plan = ctx.plan
@@ -111,11 +107,11 @@ def sheet_kilder(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow], g
     add("Helhedsplan", plan.navn)
     add("Kommune", plan.kommune)
     add("Ansøger", plan.ansoeger)
-    add("Periode", f"{_date_da(plan.periode.start)} – {_date_da(plan.periode.slut)}")
+    add("Periode", f"{date_text(plan.periode.start)} – {date_text(plan.periode.slut)}")
     if plan.noegletal:
         add("Nøgletalsfil", plan.noegletal)
     if plan.beboere_dato is not None:
-        add("Beboere opgjort pr.", _date_da(plan.beboere_dato))
+        add("Beboere opgjort pr.", date_text(plan.beboere_dato))
 
     section("Lovgrundlag")
     add("Listeår", result.list_year, FMT_YEAR)

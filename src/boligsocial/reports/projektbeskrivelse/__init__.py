@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from boligsocial.danish import date_text
 from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.prose import ProseError, ProseSection, check_prose, load_prose, parse_prose
 from boligsocial.reports.document import Block, Document
 from boligsocial.reports.projektbeskrivelse.convert import convert_section
 from boligsocial.reports.projektbeskrivelse.skeleton import default_prose
-from boligsocial.reports.wording import danish_date
 
 __all__ = ["build_projektbeskrivelse"]
 
@@ -55,7 +55,7 @@ def build_projektbeskrivelse(ctx: PlanAssessment, prose: Sequence[ProseSection] 
         meta=(
             f"Ansøger: {plan.ansoeger}",
             plan.kommune,
-            f"Periode: {danish_date(periode.start)} – {danish_date(periode.slut)}",
+            f"Periode: {date_text(periode.start)} – {date_text(periode.slut)}",
             f"Nøgletal: listeår {ctx.list_year}",
         ),
         header=f"{plan.navn} · Kortfattet projektbeskrivelse",

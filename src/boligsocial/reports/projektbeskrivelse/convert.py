@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from boligsocial.danish import number
+from boligsocial.danish import date_text, number
 from boligsocial.law.verdicts import ListYearResult
 from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.model import Indikator, Maaling
@@ -52,7 +52,7 @@ from boligsocial.reports.projektbeskrivelse.blocks import (
     partnere,
 )
 from boligsocial.reports.projektbeskrivelse.criteria import kriterietabel
-from boligsocial.reports.wording import danish_date, format_maaling, join_da
+from boligsocial.reports.wording import format_maaling, join_da
 
 __all__ = ["block_for", "convert_section", "inline_value", "units_on_list"]
 
@@ -76,7 +76,7 @@ def inline_value(ctx: PlanAssessment, placeholder: Placeholder) -> str:
         "navn": lambda: plan.navn,
         "ansoeger": lambda: plan.ansoeger,
         "kommune": lambda: plan.kommune,
-        "periode": lambda: f"{danish_date(plan.periode.start)} – {danish_date(plan.periode.slut)}",
+        "periode": lambda: f"{date_text(plan.periode.start)} – {date_text(plan.periode.slut)}",
         "liste_aar": lambda: str(ctx.list_year),
         "antal_afdelinger": lambda: number(len(plan.afdelinger), 0),
         "antal_afdelinger_i_plan": lambda: number(len(plan.afdelinger_i_plan), 0),
