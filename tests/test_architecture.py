@@ -41,13 +41,11 @@ LAYERS: dict[str, int] = {
 MAX_COMPLEXITY = 12
 COMPLEX_FUNCTIONS: dict[str, int] = {
     # "path/from/src/boligsocial.py:function": complexity today (may only fall)
-    "store/service.py:update_key_figures": 14,
 }
 
 MAX_MODULE_LINES = 600
 LONG_MODULES: dict[str, int] = {
     # "path/from/src/boligsocial.py": lines today (may only fall)
-    "store/service.py": 1306,
 }
 
 

@@ -15,7 +15,7 @@ from boligsocial.store import StoreError, create_engine_for, session_factory, up
 from boligsocial.store.db import current_revision, head_revision, normalize_url
 from boligsocial.store.errors import ExampleNotFound
 from boligsocial.store.models import Base, IndikatorRow, MaalingRow, PlanRow
-from boligsocial.store.service import EXAMPLE_ENV, example_plan_folder
+from boligsocial.store.startup import EXAMPLE_ENV, example_plan_folder
 
 TABLES = {
     "alembic_version",

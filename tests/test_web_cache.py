@@ -9,7 +9,7 @@ import time
 
 from fastapi.testclient import TestClient
 
-from boligsocial.store import Actor, PlanService
+from boligsocial.store import Actor, Services
 from boligsocial.web.state import ComputeOnceCache
 from web_helpers import client, department, department_id  # noqa: F401
 
@@ -52,9 +52,9 @@ def test_a_write_by_another_process_is_seen_within_the_version_ttl(client: TestC
     afd_id = department_id(client, "Folehaven")
     before = department(client, "Folehaven")
     assert before["vurdering"]["lists"]["forebyggelsesomraade"] is True
-    outside = PlanService(state.sessions, Actor("Kommandolinjen"))
-    record = outside.get_afdeling_figures(1, afd_id)
-    outside.update_key_figures(1, afd_id, {"ikke_vestlige_pct": "29,0"}, record.version)
+    outside = Services(state.sessions, Actor("Kommandolinjen"))
+    record = outside.key_figures.get_afdeling_figures(1, afd_id)
+    outside.key_figures.update_key_figures(1, afd_id, {"ikke_vestlige_pct": "29,0"}, record.version)
     time.sleep(0.3)
     after = department(client, "Folehaven")
     assert after["vurdering"]["lists"]["forebyggelsesomraade"] is False

@@ -105,7 +105,7 @@ def test_stale_version_is_a_conflict_and_nothing_changes(client: TestClient) -> 
     assert department(client, "Hornemanns Vænge")["noegletal"] == saved
     # The form now carries the new version, so a second try can succeed.
     assert f'name="version" value="{saved["version"]}"' in second.text
-    events = client.app.state.boligsocial.service().audit_events(1, limit=5)
+    events = client.app.state.boligsocial.service().audit.audit_events(1, limit=5)
     assert events[0].actor == "Jens"
 
 
@@ -181,7 +181,7 @@ def test_the_name_a_person_gives_is_recorded(client: TestClient) -> None:
     assert response.status_code == 303 and response.headers["location"] == "/plan/1/afdelinger"
     assert 'value="Mette Hansen"' in client.get("/plan/1").text
     client.post("/plan/1/indikatorer/socialsager/maalinger", data={"aar": "2023", "vaerdi": "400"}, headers=HX)
-    events = client.app.state.boligsocial.service().audit_events(1, limit=1)
+    events = client.app.state.boligsocial.service().audit.audit_events(1, limit=1)
     assert events[0].actor == "Mette Hansen"
     # An outside address is not followed.
     assert client.post("/navn", data={"navn": "X", "tilbage": "https://example.org/"}).headers["location"] == "/"

@@ -1,12 +1,20 @@
 """Persistence: plans in a database (SQLite file by default, PostgreSQL by URL) behind one
-service layer. Import what you need from here; see `docs/storage.md`.
+service layer, split by entity: `PlanService` (plans as a whole, plan-folder import),
+`OverviewService` (a plan classified), `KeyFigureService` (afdelinger and their key figures),
+`KeyFigureImportService` (key-figure files), `IndicatorService` (indicators and their values),
+`ProseService` (prose texts), `ExportService` (plan folder, ZIP, key-figure files) and
+`AuditService` (the trail). Each is a `UnitOfWork` (store/unit_of_work.py): one transaction per
+call, every write with its audit event in the same transaction. `Services` builds them all for
+one actor. Import what you need from here; see `docs/storage.md`.
 
-    from boligsocial.store import Actor, PlanService, bootstrap
+    from boligsocial.store import Actor, Services, bootstrap
 
     sessions = bootstrap("sqlite:///boligsocial.db")   # migrate, load the example on first start
-    service = PlanService(sessions, Actor("Mette"))
+    services = Services(sessions, Actor("Mette"))
+    plans = services.plans.list_plans()
 """
 
+from boligsocial.store.audit import AuditService
 from boligsocial.store.db import DEFAULT_URL, create_engine_for, session_factory, upgrade_to_head
 from boligsocial.store.errors import (
     ConflictError,
@@ -18,6 +26,13 @@ from boligsocial.store.errors import (
     StoreError,
     ValidationFailed,
 )
+from boligsocial.store.exports import ExportService
+from boligsocial.store.imports import KeyFigureImportService
+from boligsocial.store.indicators import IndicatorService
+from boligsocial.store.key_figures import KeyFigureService
+from boligsocial.store.overview import OverviewService
+from boligsocial.store.plans import PlanService
+from boligsocial.store.prose import ProseService
 from boligsocial.store.records import (
     KEY_FIGURE_FIELDS,
     ROLES,
@@ -35,7 +50,9 @@ from boligsocial.store.records import (
     PreviewRow,
     ProseRecord,
 )
-from boligsocial.store.service import PlanService, bootstrap, example_plan_folder
+from boligsocial.store.services import Services
+from boligsocial.store.startup import bootstrap, example_plan_folder
+from boligsocial.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "DEFAULT_URL",
@@ -44,24 +61,33 @@ __all__ = [
     "Actor",
     "AfdelingRecord",
     "AuditRecord",
+    "AuditService",
     "ConflictError",
     "ExampleNotFound",
     "ExportError",
+    "ExportService",
     "FieldChange",
     "FieldSpec",
     "ImportPreview",
     "ImportRefused",
+    "IndicatorService",
     "IndikatorRecord",
+    "KeyFigureImportService",
     "KeyFigureRecord",
+    "KeyFigureService",
     "MaalingRecord",
     "NotAllowed",
     "NotFound",
+    "OverviewService",
     "PlanOverview",
     "PlanService",
     "PlanSummary",
     "PreviewRow",
     "ProseRecord",
+    "ProseService",
+    "Services",
     "StoreError",
+    "UnitOfWork",
     "ValidationFailed",
     "bootstrap",
     "create_engine_for",

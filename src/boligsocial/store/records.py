@@ -1,5 +1,6 @@
 """Plain data the service layer returns and takes: the acting `Actor`, the key-figure form fields
-and the records (frozen dataclasses, safe to keep after the transaction). See `store/service.py`."""
+and the records (frozen dataclasses, safe to keep after the transaction). The entity services are
+listed in `store/__init__.py` and docs/storage.md."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The web app for the plan team: `create_app(db_url)` builds it, `serve(...)` runs it.
 
-Routes and templates only: every read and write goes through `boligsocial.store.PlanService`,
+Routes and templates only: every read and write goes through the services of `boligsocial.store`,
 every verdict comes from `boligsocial.law`. Pages are Danish; each is also JSON (and tables CSV)
 at the same URL with `.json`/`.csv` or by the `Accept` header. See docs/web.md.
 """

@@ -10,7 +10,7 @@ from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from boligsocial.store import PlanOverview, PlanService, PlanSummary
+from boligsocial.store import PlanOverview, PlanSummary, Services
 from boligsocial.web import views
 from boligsocial.web.formats import Format, csv_response, json_response, request_format
 from boligsocial.web.state import ACTOR_COOKIE, AppState, CachedResponse
@@ -27,19 +27,19 @@ def actor_name(request: Request) -> str:
     return app_state(request).actor_name(request.cookies.get(ACTOR_COOKIE))
 
 
-def service(request: Request) -> PlanService:
-    """A service acting for the person using the page (the name they gave, else the app's)."""
+def service(request: Request) -> Services:
+    """The store's services acting for the person using the page (the name they gave, else the app's)."""
     return app_state(request).service(actor_name(request))
 
 
-def data_version(svc: PlanService, plan_id: int) -> int:
+def data_version(svc: Services, plan_id: int) -> int:
     """A number that changes with every write to the plan. The service's own `data_version`
     when it has one; otherwise the newest audit event (every write records one)."""
     own: Callable[[int], object] | None = getattr(svc, "data_version", None)
     if own is not None:
         value = own(plan_id)
         return value if isinstance(value, int) else hash(value)  # an etag string works too
-    events = svc.audit_events(plan_id, limit=1)
+    events = svc.audit.audit_events(plan_id, limit=1)
     return events[0].id if events else 0
 
 
@@ -73,7 +73,7 @@ def overview(request: Request, plan_id: int, list_year: int | None = None) -> Pl
     version = current_version(request, plan_id)
     request.state.data_version = version
     key = (plan_id, version, list_year)
-    return state.overviews.get(key, lambda: service(request).plan_context(plan_id, list_year))
+    return state.overviews.get(key, lambda: service(request).overview.plan_context(plan_id, list_year))
 
 
 def overview_rows(
@@ -122,7 +122,7 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
 
 
 def plan_summary(request: Request, plan_id: int) -> PlanSummary:
-    for summary in service(request).list_plans():
+    for summary in service(request).plans.list_plans():
         if summary.id == plan_id:
             return summary
     raise HTTPException(404, f"Der er ingen plan med nummer {plan_id}.")

@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
-from boligsocial.store import Actor, PlanOverview, PlanService
+from boligsocial.store import Actor, PlanOverview, Services
 from boligsocial.web.views import DepartmentRow
 
 K = TypeVar("K")
@@ -153,8 +153,8 @@ class AppState:
         name = clean_actor_name(cookie or "")
         return name or self.default_actor
 
-    def service(self, actor_name: str | None = None) -> PlanService:
-        return PlanService(self.sessions, Actor(actor_name or self.default_actor))
+    def service(self, actor_name: str | None = None) -> Services:
+        return Services(self.sessions, Actor(actor_name or self.default_actor))
 
 
 def clean_actor_name(value: str) -> str:

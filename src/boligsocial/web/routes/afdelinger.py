@@ -205,7 +205,7 @@ def department_context(
     row = _find_row(rows, afdeling_id)
     svc = service(request)
     if record is None:
-        record = svc.get_afdeling_figures(plan_id, afdeling_id, year)
+        record = svc.key_figures.get_afdeling_figures(plan_id, afdeling_id, year)
     unit = row.unit
     afd = row.afdeling
     omraade = next((o for o in view.plan.omraader if any(view.plan.resolve(r) is afd for r in o.afdelinger)), None)
@@ -312,7 +312,7 @@ async def _save(
 
     def work() -> tuple[str, dict[str, Any], dict[str, Any], int]:
         svc = service(request)
-        current = svc.get_afdeling_figures(plan_id, afdeling_id, year)
+        current = svc.key_figures.get_afdeling_figures(plan_id, afdeling_id, year)
         changes = {k: v for k, v in submitted.items() if v != current.values.get(k, "")}
         if current.version != version:
             who = f" af {current.updated_by}" if current.updated_by else ""
@@ -331,7 +331,7 @@ async def _save(
             )
             return "ok", context, data, 200
         try:
-            saved = svc.update_key_figures(plan_id, afdeling_id, changes, version, year)
+            saved = svc.key_figures.update_key_figures(plan_id, afdeling_id, changes, version, year)
         except ValidationFailed as error:
             context, data = department_context(
                 request,
@@ -345,7 +345,7 @@ async def _save(
             )
             return "invalid", context, data, 422
         except ConflictError as error:
-            fresh = svc.get_afdeling_figures(plan_id, afdeling_id, year)
+            fresh = svc.key_figures.get_afdeling_figures(plan_id, afdeling_id, year)
             context, data = department_context(
                 request, plan_id, afdeling_id, year, record=fresh, conflict=str(error), unsaved=changes
             )

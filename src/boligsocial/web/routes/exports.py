@@ -90,22 +90,22 @@ def eksport_side(request: Request, plan_id: int) -> Response:
 @router.get("/plan/{plan_id}/eksport/planmappe.zip")
 def planmappe(request: Request, plan_id: int) -> Response:
     svc = service(request)
-    name = _slug(svc.get_plan(plan_id).navn)
-    return _download(svc.export_plan_archive(plan_id), f"{name}.zip", "application/zip")
+    name = _slug(svc.plans.get_plan(plan_id).navn)
+    return _download(svc.exports.export_plan_archive(plan_id), f"{name}.zip", "application/zip")
 
 
 @router.get("/plan/{plan_id}/eksport/noegletal.xlsx")
 def noegletal_xlsx(request: Request, plan_id: int) -> Response:
     svc = service(request)
-    name = _slug(svc.get_plan(plan_id).navn)
-    return _download(svc.export_key_figures_xlsx(plan_id), f"{name}-noegletal.xlsx", XLSX)
+    name = _slug(svc.plans.get_plan(plan_id).navn)
+    return _download(svc.exports.export_key_figures_xlsx(plan_id), f"{name}-noegletal.xlsx", XLSX)
 
 
 @router.get("/plan/{plan_id}/eksport/noegletal.csv")
 def noegletal_csv(request: Request, plan_id: int) -> Response:
     svc = service(request)
-    name = _slug(svc.get_plan(plan_id).navn)
-    return _download(svc.export_key_figures_csv(plan_id), f"{name}-noegletal.csv", "text/csv; charset=utf-8")
+    name = _slug(svc.plans.get_plan(plan_id).navn)
+    return _download(svc.exports.export_key_figures_csv(plan_id), f"{name}-noegletal.csv", "text/csv; charset=utf-8")
 
 
 @router.get("/plan/{plan_id}/eksport/ansoegning.zip")
@@ -114,9 +114,9 @@ def ansoegning(request: Request, plan_id: int) -> Response:
     if builder is None:
         raise HTTPException(404, "Ansøgningspakken kan ikke laves her: rapportmodulet er ikke installeret.")
     svc = service(request)
-    name = _slug(svc.get_plan(plan_id).navn)
+    name = _slug(svc.plans.get_plan(plan_id).navn)
     with tempfile.TemporaryDirectory(prefix="boligsocial-") as tmp:
-        folder = svc.export_plan_folder(plan_id, Path(tmp) / name)
+        folder = svc.exports.export_plan_folder(plan_id, Path(tmp) / name)
         out = Path(tmp) / "ansoegning"
         out.mkdir()
         try:

@@ -114,7 +114,7 @@ async def forhaandsvis(request: Request, plan_id: int) -> Response:
     filename, data = await _upload(request)
 
     def work() -> Response:
-        preview = service(request).preview_import(plan_id, filename, data)
+        preview = service(request).imports.preview_import(plan_id, filename, data)
         encoded = base64.b64encode(data).decode("ascii") if preview.ok else ""
         if preview.ok:
             message = (
@@ -153,7 +153,7 @@ async def gem_import(request: Request, plan_id: int) -> Response:
 
     def work() -> Response:
         try:
-            committed = service(request).commit_import(plan_id, filename, data, token)
+            committed = service(request).imports.commit_import(plan_id, filename, data, token)
             written(request, plan_id)
         except ImportRefused as error:
             return _page(request, plan_id, issues=error.issues, error=error.summary, status_code=422)

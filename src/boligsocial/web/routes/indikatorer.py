@@ -307,7 +307,7 @@ def indicator_page(
     status_code: int = 200,
 ) -> Response:
     view = overview(request, plan_id)
-    record: IndikatorRecord = service(request).get_indikator(plan_id, indikator_id)
+    record: IndikatorRecord = service(request).indicators.get_indikator(plan_id, indikator_id)
     indikator = record.indikator
     year = status_year(request, view.plan)
     try:
@@ -365,9 +365,9 @@ async def gem_maaling(request: Request, plan_id: int, indikator_id: str) -> Resp
         svc = service(request)
         try:
             if maaling_id:
-                saved = svc.update_maaling(plan_id, int(maaling_id), form.get("vaerdi", ""), int(version))
+                saved = svc.indicators.update_maaling(plan_id, int(maaling_id), form.get("vaerdi", ""), int(version))
             else:
-                saved = svc.add_or_update_maaling(
+                saved = svc.indicators.add_or_update_maaling(
                     plan_id,
                     indikator_id,
                     form.get("aar", ""),

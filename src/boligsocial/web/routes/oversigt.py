@@ -45,7 +45,7 @@ def summary_dict(s: PlanSummary) -> dict[str, Any]:
 
 @router.get("/")
 def forside(request: Request) -> Response:
-    plans = service(request).list_plans()
+    plans = service(request).plans.list_plans()
     if len(plans) == 1 and request_format(request) is Format.HTML:
         return RedirectResponse(f"/plan/{plans[0].id}", status_code=303)
     return respond(
@@ -132,7 +132,7 @@ def _oversigt(request: Request, plan_id: int, year: int | None) -> Response:
     known_residents = [r for r in residents if r is not None]
     near_rows = [r for r in rows if r.near or r.flips]
     near_rows.sort(key=lambda r: r.nearest_relative or 0)
-    events = service(request).audit_events(plan_id, limit=8)
+    events = service(request).audit.audit_events(plan_id, limit=8)
     changes = status_changes(request, plan_id, view, summary.list_years)
     indsats = [
         {

@@ -1,0 +1,40 @@
+"""`Services`: every entity service of the store for one `Actor`, built together. What a page,
+command or script takes when it needs more than one kind of record::
+
+    services = Services(sessions, Actor("Mette"))
+    record = services.key_figures.get_afdeling_figures(plan_id, afdeling_id)
+"""
+
+from __future__ import annotations
+
+from boligsocial.store.audit import AuditService
+from boligsocial.store.exports import ExportService
+from boligsocial.store.imports import KeyFigureImportService
+from boligsocial.store.indicators import IndicatorService
+from boligsocial.store.key_figures import KeyFigureService
+from boligsocial.store.overview import OverviewService
+from boligsocial.store.plans import PlanService
+from boligsocial.store.prose import ProseService
+from boligsocial.store.records import Actor, SessionFactory
+from boligsocial.store.unit_of_work import UnitOfWork
+
+__all__ = ["Services"]
+
+
+class Services:
+    """The store's entity services acting for `actor`. Cheap to create: make one per request."""
+
+    def __init__(self, sessions: SessionFactory, actor: Actor) -> None:
+        self.actor = actor
+        self.plans = PlanService(sessions, actor)
+        self.overview = OverviewService(sessions, actor)
+        self.key_figures = KeyFigureService(sessions, actor)
+        self.imports = KeyFigureImportService(sessions, actor)
+        self.indicators = IndicatorService(sessions, actor)
+        self.prose = ProseService(sessions, actor)
+        self.exports = ExportService(sessions, actor)
+        self.audit = AuditService(sessions, actor)
+
+    def all(self) -> dict[str, UnitOfWork]:
+        """Every entity service by its attribute name."""
+        return {name: value for name, value in vars(self).items() if isinstance(value, UnitOfWork)}

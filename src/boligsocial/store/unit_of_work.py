@@ -1,0 +1,252 @@
+"""The one gate to the database: `UnitOfWork`, the base of every entity service.
+
+Each entity service (`PlanService`, `KeyFigureService`, `IndicatorService`, ...) is a
+`UnitOfWork` for one `Actor`, and reads and writes only through it:
+
+* `_reading()` / `_writing()`: one call = one transaction. `_writing()` refuses a reading role
+  (`NotAllowed`), takes SQLite's write lock up front and turns a lost race (stale version, unique
+  key) into a Danish `ConflictError`; on any error everything is rolled back.
+* `_audit(session, ...)`: the audit event of a write, added in the write's own transaction, so the
+  change and its trail are committed together or not at all.
+* `_touch(row)`: who changed an editable row and when (SQLAlchemy bumps its `version`).
+* `changed_by(...)`: the optimistic-lock conflict ("... er ændret af Jens kl. 14.05, ...").
+
+The row look-ups every service shares (`plan_row`, `afdeling_row`, ...) raise `NotFound` with a
+Danish message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from boligsocial.law.figures import UnitFigures
+from boligsocial.store.db import WRITE
+from boligsocial.store.errors import ConflictError, NotAllowed, NotFound
+from boligsocial.store.mapping import unit_from_row
+from boligsocial.store.models import AfdelingRow, AuditEvent, IndikatorRow, KeyFigureRow, MaalingRow, PlanRow, utcnow
+from boligsocial.store.records import Actor, SessionFactory
+
+__all__ = [
+    "CONCURRENT_TEXT",
+    "RETRY_TEXT",
+    "UnitOfWork",
+    "afdeling_row",
+    "aware",
+    "changed_by",
+    "danish_time",
+    "figure_row",
+    "figure_rows",
+    "indikator_row",
+    "maaling_row",
+    "plan_row",
+    "units_of",
+]
+
+RETRY_TEXT: Final = "Dine ændringer er ikke gemt; genindlæs og prøv igen."
+CONCURRENT_TEXT: Final = "Data er ændret af en anden samtidig med din ændring. " + RETRY_TEXT
+_MONTHS: Final = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+# --------------------------------------------------------------------------------------------------
+# Times and conflicts
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """Timestamps are stored in UTC; SQLite gives them back without a zone."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _local_zone() -> Any:
+    try:
+        return ZoneInfo("Europe/Copenhagen")
+    except ZoneInfoNotFoundError:  # pragma: no cover - a system without time-zone data
+        return UTC
+
+
+def danish_time(moment: datetime | None, now: datetime | None = None) -> str:
+    """A moment in Danish time: "kl. 14.05" today, else "den 3. februar 2025 kl. 14.05"."""
+    if moment is None:
+        return "på et ukendt tidspunkt"
+    zone = _local_zone()
+    local = aware(moment).astimezone(zone)  # type: ignore[union-attr]
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    clock = f"kl. {local:%H.%M}"
+    if local.date() == today:
+        return clock
+    return f"den {local.day}. {_MONTHS[local.month - 1]} {local.year} {clock}"
+
+
+def changed_by(subject: str, who: str | None, when: datetime | None) -> ConflictError:
+    """The conflict of a record whose version is not the one the user opened."""
+    by = f" af {who}" if who else ""
+    return ConflictError(
+        f"{subject} er ændret{by} {danish_time(when)}, efter du åbnede den. {RETRY_TEXT}",
+        changed_by=who,
+        changed_at=aware(when),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Transactions and audit
+
+
+class UnitOfWork:
+    """Reads and writes on behalf of one `Actor`. Cheap to create: make one per request.
+    Thread-safe as long as each thread uses its own instance."""
+
+    def __init__(self, session_factory: SessionFactory, actor: Actor) -> None:
+        self.sessions = session_factory
+        self.actor = actor
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back on any error."""
+        if self.actor.role == "laeser":
+            raise NotAllowed("Du har kun læseadgang og kan ikke ændre planen.")
+        try:
+            with self.sessions() as session, session.begin():
+                session.connection(execution_options=WRITE)  # SQLite: BEGIN IMMEDIATE
+                yield session
+        except StaleDataError:
+            raise ConflictError(CONCURRENT_TEXT) from None
+        except IntegrityError:
+            raise ConflictError(CONCURRENT_TEXT) from None
+
+    def _audit(
+        self,
+        session: Session,
+        action: str,
+        entity: str,
+        entity_id: object,
+        plan_id: int | None,
+        summary: str,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        session.add(
+            AuditEvent(
+                at=utcnow(),
+                actor=self.actor.name,
+                role=self.actor.role,
+                action=action,
+                entity=entity,
+                entity_id=None if entity_id is None else str(entity_id),
+                plan_id=plan_id,
+                summary=summary,
+                before=before,
+                after=after,
+            )
+        )
+
+    def _touch(self, row: Any) -> None:
+        row.updated_at = utcnow()
+        row.updated_by = self.actor.name
+
+
+# --------------------------------------------------------------------------------------------------
+# Row look-ups shared by the services
+
+
+def plan_row(session: Session, plan_id: int, *, full: bool = False) -> PlanRow:
+    """The plan's row (with everything `plan_from_rows` needs when `full`). Raises NotFound."""
+    query = select(PlanRow).where(PlanRow.id == plan_id)
+    if full:
+        query = query.options(
+            selectinload(PlanRow.boligorganisationer),
+            selectinload(PlanRow.afdelinger).joinedload(AfdelingRow.organisation),
+            selectinload(PlanRow.omraader),
+            selectinload(PlanRow.indikatorer).selectinload(IndikatorRow.vaerdier),
+        )
+    row = session.scalars(query).one_or_none()
+    if row is None:
+        raise NotFound(f"Planen (id {plan_id}) findes ikke.")
+    return row
+
+
+def figure_rows(session: Session, plan_id: int) -> list[KeyFigureRow]:
+    """The plan's key-figure rows with their afdelinger, in the imported file's order."""
+    query = (
+        select(KeyFigureRow)
+        .where(KeyFigureRow.plan_id == plan_id)
+        .options(joinedload(KeyFigureRow.afdeling).joinedload(AfdelingRow.organisation))
+        .order_by(KeyFigureRow.position, KeyFigureRow.id)
+    )
+    return list(session.scalars(query))
+
+
+def units_of(rows: Sequence[KeyFigureRow]) -> list[UnitFigures]:
+    """Key-figure rows as the law reads them."""
+    return [unit_from_row(row, row.afdeling.navn, row.afdeling.organisation.kortnavn) for row in rows]
+
+
+def afdeling_row(session: Session, plan_id: int, afdeling_id: int) -> AfdelingRow:
+    query = (
+        select(AfdelingRow)
+        .where(AfdelingRow.id == afdeling_id, AfdelingRow.plan_id == plan_id)
+        .options(joinedload(AfdelingRow.organisation))
+    )
+    row = session.scalars(query).one_or_none()
+    if row is None:
+        raise NotFound(f"Afdelingen (id {afdeling_id}) findes ikke i planen.")
+    return row
+
+
+def figure_row(session: Session, afdeling_id: int, list_year: int | None) -> KeyFigureRow | None:
+    """An afdeling's key figures for a list year (None: the row without a year), if any."""
+    year_test = KeyFigureRow.listeaar.is_(None) if list_year is None else KeyFigureRow.listeaar == list_year
+    query = select(KeyFigureRow).where(KeyFigureRow.afdeling_id == afdeling_id, year_test)
+    return session.scalars(query).first()
+
+
+def indikator_row(session: Session, plan_id: int, indikator_id: str) -> IndikatorRow:
+    query = (
+        select(IndikatorRow)
+        .where(IndikatorRow.plan_id == plan_id, IndikatorRow.ident == indikator_id)
+        .options(selectinload(IndikatorRow.vaerdier))
+    )
+    row = session.scalars(query).one_or_none()
+    if row is None:
+        raise NotFound(f'Indikatoren "{indikator_id}" findes ikke i planen.')
+    return row
+
+
+def maaling_row(session: Session, plan_id: int, maaling_id: int) -> MaalingRow:
+    query = (
+        select(MaalingRow)
+        .join(MaalingRow.indikator)
+        .where(MaalingRow.id == maaling_id, IndikatorRow.plan_id == plan_id)
+        .options(joinedload(MaalingRow.indikator))
+    )
+    row = session.scalars(query).one_or_none()
+    if row is None:
+        raise NotFound(f"Målingen (id {maaling_id}) findes ikke i planen.")
+    return row
