@@ -27,7 +27,6 @@ from boligsocial.store import (
     ValidationFailed,
     bootstrap,
 )
-from boligsocial.store.unit_of_work import danish_time
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
 
@@ -527,14 +526,6 @@ def test_plan_context_without_key_figures(db_url: str, tmp_path: Path) -> None:
         assert "ingen nøgletal" in overview.problem
     finally:
         sessions.kw["bind"].dispose()
-
-
-def test_danish_time() -> None:
-    from datetime import UTC, datetime
-
-    moment = datetime(2025, 2, 3, 13, 5, tzinfo=UTC)
-    assert danish_time(moment, now=moment) == "kl. 14.05"
-    assert danish_time(moment, now=datetime(2025, 3, 1, tzinfo=UTC)) == "den 3. februar 2025 kl. 14.05"
 
 
 def test_simultaneous_saves_of_the_same_version_let_exactly_one_win(example_sessions: Sessions) -> None:

@@ -302,8 +302,8 @@ def date_text(value: date) -> str:
     return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year}"
 
 
-def _aware(moment: datetime) -> datetime:
-    """Timestamps are stored in UTC; SQLite gives them back without a zone."""
+def as_utc(moment: datetime) -> datetime:
+    """A moment with its zone: timestamps are stored in UTC, and SQLite gives them back without one."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -321,7 +321,7 @@ def local_time_text(moment: datetime | None, now: datetime | None = None) -> str
     if moment is None:
         return "på et ukendt tidspunkt"
     zone = _local_zone()
-    local = _aware(moment).astimezone(zone)
+    local = as_utc(moment).astimezone(zone)
     today = (now or datetime.now(UTC)).astimezone(zone).date()
     clock = f"kl. {local:%H.%M}"
     if local.date() == today:

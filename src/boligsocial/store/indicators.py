@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from boligsocial.danish import format_danish_number, parse_danish_number
+from boligsocial.danish import format_danish_number, local_time_text, parse_danish_number
 from boligsocial.plan.model import Enhed, Maaling, Sammenligning
 from boligsocial.store.errors import ConflictError, ValidationFailed
 from boligsocial.store.mapping import indikator_from_row
@@ -23,7 +23,6 @@ from boligsocial.store.unit_of_work import (
     UnitOfWork,
     aware,
     changed_by,
-    danish_time,
     indikator_row,
     maaling_row,
     plan_row,
@@ -170,7 +169,7 @@ class IndicatorService(UnitOfWork):
             existing = same_year[0] if same_year else None
             if expected_version is None and existing is not None:
                 who = f" af {existing.updated_by}" if existing.updated_by else ""
-                when = danish_time(existing.updated_at)
+                when = local_time_text(existing.updated_at)
                 raise ConflictError(
                     f"Der er allerede en måling for {year}, gemt{who} {when}. {RETRY_TEXT}",
                     changed_by=existing.updated_by,

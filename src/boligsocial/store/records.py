@@ -4,7 +4,7 @@ listed in `store/__init__.py` and docs/storage.md."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -12,10 +12,10 @@ from typing import Any, Final
 from sqlalchemy.orm import Session, sessionmaker
 
 from boligsocial.law.figures import Measure, UnitFigures
-from boligsocial.law.verdicts import ListYearResult, UnitResult
 from boligsocial.law.vocabulary import MEASURE_LABELS_DA
+from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.keyfigures import PCT_COLUMN, ImportIssue
-from boligsocial.plan.model import Afdeling, Helhedsplan, Indikator
+from boligsocial.plan.model import Afdeling, Indikator
 
 SessionFactory = sessionmaker[Session]
 
@@ -174,41 +174,21 @@ class ProseRecord:
     version: int
 
 
-@dataclass(frozen=True)
-class PlanOverview:
-    """A plan with its key figures and verdicts, classified once from the stored rows.
-
-    `units` are all stored key figures (every list year: earlier years feed the look-back of
-    omdannelsesomraade). `result`/`as_areas` are None when the plan cannot be classified
-    (no key figures, no list year, a law gap); `problem` then says why in Danish."""
+@dataclass(frozen=True, kw_only=True)
+class PlanOverview(PlanAssessment):
+    """A stored plan's assessment (`plan/assessment.py`: its key figures of every list year and
+    the verdicts of one), with the ids the pages link to."""
 
     plan_id: int
     version: int
-    plan: Helhedsplan
-    list_year: int | None
-    units: list[UnitFigures]
-    result: ListYearResult | None
-    as_areas: ListYearResult | None  # every unit evaluated as an area (--ignore-min-residents)
-    problem: str | None
     afdeling_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (kortnavn, navn) -> id
 
-    def verdict(self, afdeling: Afdeling) -> UnitResult | None:
-        """The result for an afdeling of the plan, matched by organisation and name."""
-        if self.result is None:
-            return None
-        for unit in self.result.units:
-            if (
-                unit.kind == "afdeling"
-                and unit.name == afdeling.navn
-                and unit.boligorganisation in (afdeling.boligorganisation, None)
-            ):
-                return unit
-        return None
-
-    def area_verdict(self, name: str) -> UnitResult | None:
-        if self.result is None:
-            return None
-        return next((u for u in self.result.units if u.kind == "omraade" and u.name == name), None)
+    @classmethod
+    def of(
+        cls, assessment: PlanAssessment, plan_id: int, version: int, afdeling_ids: dict[tuple[str, str], int]
+    ) -> PlanOverview:
+        fields_ = {f.name: getattr(assessment, f.name) for f in fields(PlanAssessment)}
+        return cls(**fields_, plan_id=plan_id, version=version, afdeling_ids=afdeling_ids)
 
     def afdeling_id(self, afdeling: Afdeling) -> int:
         return self.afdeling_ids[(afdeling.boligorganisation, afdeling.navn)]

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from boligsocial.danish import as_utc, local_time_text
 from boligsocial.law.figures import UnitFigures
 from boligsocial.store.db import WRITE
 from boligsocial.store.errors import ConflictError, NotAllowed, NotFound
@@ -42,7 +42,6 @@ __all__ = [
     "afdeling_row",
     "aware",
     "changed_by",
-    "danish_time",
     "figure_row",
     "figure_rows",
     "indikator_row",
@@ -53,20 +52,6 @@ __all__ = [
 
 RETRY_TEXT: Final = "Dine ændringer er ikke gemt; genindlæs og prøv igen."
 CONCURRENT_TEXT: Final = "Data er ændret af en anden samtidig med din ændring. " + RETRY_TEXT
-_MONTHS: Final = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -74,37 +59,15 @@ _MONTHS: Final = (
 
 
 def aware(moment: datetime | None) -> datetime | None:
-    """Timestamps are stored in UTC; SQLite gives them back without a zone."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _local_zone() -> Any:
-    try:
-        return ZoneInfo("Europe/Copenhagen")
-    except ZoneInfoNotFoundError:  # pragma: no cover - a system without time-zone data
-        return UTC
-
-
-def danish_time(moment: datetime | None, now: datetime | None = None) -> str:
-    """A moment in Danish time: "kl. 14.05" today, else "den 3. februar 2025 kl. 14.05"."""
-    if moment is None:
-        return "på et ukendt tidspunkt"
-    zone = _local_zone()
-    local = aware(moment).astimezone(zone)  # type: ignore[union-attr]
-    today = (now or datetime.now(UTC)).astimezone(zone).date()
-    clock = f"kl. {local:%H.%M}"
-    if local.date() == today:
-        return clock
-    return f"den {local.day}. {_MONTHS[local.month - 1]} {local.year} {clock}"
+    """A stored timestamp with its zone (UTC), or None."""
+    return None if moment is None else as_utc(moment)
 
 
 def changed_by(subject: str, who: str | None, when: datetime | None) -> ConflictError:
     """The conflict of a record whose version is not the one the user opened."""
     by = f" af {who}" if who else ""
     return ConflictError(
-        f"{subject} er ændret{by} {danish_time(when)}, efter du åbnede den. {RETRY_TEXT}",
+        f"{subject} er ændret{by} {local_time_text(when)}, efter du åbnede den. {RETRY_TEXT}",
         changed_by=who,
         changed_at=aware(when),
     )

@@ -258,36 +258,18 @@ class DepartmentRow:
 
 
 def department_rows(overview: PlanOverview) -> list[DepartmentRow]:
-    year_figures = {
-        (u.boligorganisation or "", u.name): u
-        for u in overview.units
-        if u.kind == "afdeling" and u.list_year in (overview.list_year, None)
-    }
-    as_areas = overview.as_areas
     rows: list[DepartmentRow] = []
     for afd in overview.plan.afdelinger:
         unit = overview.verdict(afd)
-        area_unit = None
-        if as_areas is not None:
-            area_unit = next(
-                (
-                    u
-                    for u in as_areas.units
-                    if u.kind == "afdeling"
-                    and u.name == afd.navn
-                    and u.boligorganisation in (afd.boligorganisation, None)
-                ),
-                None,
-            )
         criteria = criterion_cells(unit) if unit is not None else []
         rows.append(
             DepartmentRow(
                 id=overview.afdeling_id(afd),
                 afdeling=afd,
                 unit=unit,
-                figures=year_figures.get((afd.boligorganisation, afd.navn)),
+                figures=overview.figures(afd),
                 cells=measure_cells(unit, criteria),
-                as_area=area_unit,
+                as_area=overview.as_area_verdict(afd),
                 criteria=tuple(criteria),
             )
         )

@@ -208,14 +208,8 @@ def department_context(
         record = svc.key_figures.get_afdeling_figures(plan_id, afdeling_id, year)
     unit = row.unit
     afd = row.afdeling
-    omraade = next((o for o in view.plan.omraader if any(view.plan.resolve(r) is afd for r in o.afdelinger)), None)
-    indikatorer = [
-        i
-        for i in view.plan.indikatorer
-        if any(
-            ref.afdeling == afd.navn and ref.boligorganisation in (None, afd.boligorganisation) for ref in i.afdelinger
-        )
-    ]
+    omraade = view.omraade_of(afd)
+    indikatorer = view.indicators_of(afd)
     years = tuple(sorted({u.list_year for u in view.units if u.list_year is not None}))
     hist = history(request, plan_id, row, years)
     cells = list(row.criteria)
@@ -314,22 +308,6 @@ async def _save(
         svc = service(request)
         current = svc.key_figures.get_afdeling_figures(plan_id, afdeling_id, year)
         changes = {k: v for k, v in submitted.items() if v != current.values.get(k, "")}
-        if current.version != version:
-            who = f" af {current.updated_by}" if current.updated_by else ""
-            when = f" {current.updated_at.astimezone().strftime('%d.%m.%Y kl. %H:%M')}" if current.updated_at else ""
-            text = (
-                f"Nøgletallene er ændret{who}{when}, efter du åbnede siden. Dine ændringer er ikke gemt. "
-                "Formularen viser nu de gemte tal; dine værdier står nedenfor, så du kan indtaste dem igen."
-            )
-            context, data = department_context(
-                request, plan_id, afdeling_id, year, record=current, conflict=text, unsaved=changes
-            )
-            return "conflict", context, data, 409
-        if not changes:
-            context, data = department_context(
-                request, plan_id, afdeling_id, year, record=current, message="Ingen ændringer at gemme."
-            )
-            return "ok", context, data, 200
         try:
             saved = svc.key_figures.update_key_figures(plan_id, afdeling_id, changes, version, year)
         except ValidationFailed as error:
@@ -350,6 +328,11 @@ async def _save(
                 request, plan_id, afdeling_id, year, record=fresh, conflict=str(error), unsaved=changes
             )
             return "conflict", context, data, 409
+        if not changes:  # the store checked the version: the form was simply sent as it was
+            context, data = department_context(
+                request, plan_id, afdeling_id, year, record=saved, message="Ingen ændringer at gemme."
+            )
+            return "ok", context, data, 200
         labels = ", ".join(FIELD_LABELS.get(k, k) for k in changes)
         context, data = department_context(
             request, plan_id, afdeling_id, year, record=saved, message=f"Gemt: {labels}."

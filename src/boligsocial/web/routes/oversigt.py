@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from boligsocial.law.vocabulary import REPORTED_LISTS
 from boligsocial.store import PlanOverview, PlanSummary
 from boligsocial.web import views
 from boligsocial.web.formats import Format, request_format
@@ -96,25 +95,19 @@ def status_changes(request: Request, plan_id: int, view: PlanOverview, years: tu
     before = overview(request, plan_id, earlier[-1])
     if before.result is None:
         return []
-    changes: list[dict[str, Any]] = []
-    for afd in view.plan.afdelinger:
-        now, then = view.verdict(afd), before.verdict(afd)
-        if now is None or then is None:
-            continue
-        for name in REPORTED_LISTS:
-            if name in now.lists and name in then.lists and now.lists[name].status != then.lists[name].status:
-                changes.append(
-                    {
-                        "afdeling": afd.navn,
-                        "boligorganisation": afd.boligorganisation,
-                        "url": f"/plan/{plan_id}/afdelinger/{view.afdeling_id(afd)}",
-                        "liste": name,
-                        "foer": then.lists[name].status,
-                        "nu": now.lists[name].status,
-                        "foer_aar": earlier[-1],
-                    }
-                )
-    return changes
+    return [
+        {
+            "afdeling": change.afdeling.navn,
+            "boligorganisation": change.afdeling.boligorganisation,
+            "url": f"/plan/{plan_id}/afdelinger/{view.afdeling_id(change.afdeling)}",
+            "liste": change.list_name,
+            "foer": change.before,
+            "nu": change.after,
+            "foer_aar": earlier[-1],
+        }
+        for change in view.changes_since(before)
+        if change.afdeling is not None  # the overview lists departments; areas have their own page
+    ]
 
 
 @router.get("/plan/{plan_id}")
