@@ -17,6 +17,7 @@ from boligsocial.law.verdicts import CriterionResult, ListYearResult, UnitResult
 from boligsocial.law.vocabulary import (
     LIST_COLUMN_DA,
     LIST_MARK,
+    MARKED_LISTS,
     MEASURE_DIGITS,
     MEASURE_SHORT_DA,
     STATUS_MARK_DA,
@@ -120,7 +121,7 @@ def render_table(result: ListYearResult, title: str | None = None) -> str:
     out.append("")
     out.extend(_pad(rows, right_aligned={2}))
     out.append("")
-    legend = ", ".join(f"{LIST_MARK[n]} = {list_era_names_da(n)}" for n in list_names if n != "omdannelsesomraade")
+    legend = ", ".join(f"{LIST_MARK[n]} = {list_era_names_da(n)}" for n in list_names if n in MARKED_LISTS)
     out.append(f"Mærker ved tallene: tallet opfylder kriteriet for {legend}.")
     out.append("~ = tilnærmet tal (beboervægtet gennemsnit). - = ukendt eller diskretioneret.")
     out.append("Status: JA = på listen, nej = ikke på listen, ? = ubestemt (ukendte tal kan ændre udfaldet).")

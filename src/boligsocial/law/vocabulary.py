@@ -24,11 +24,13 @@ __all__ = [
     "LIST_MARK",
     "LIST_PLURAL_DA",
     "LIST_SHORT_DA",
+    "MARKED_LISTS",
     "MEASURE_COLUMN_DA",
     "MEASURE_DIGITS",
     "MEASURE_LABELS_DA",
     "MEASURE_SHORT_DA",
     "NEAR_DA",
+    "PREVENTION_LIST",
     "REPORTED_LISTS",
     "STATUS_CSS",
     "STATUS_LABEL_DA",
@@ -53,6 +55,13 @@ REPORTED_LISTS: Final[tuple[str, ...]] = (
 """The lists the product reports, by today's names (from L 23, 2021), in the order every view
 shows them. Each era's lists map onto them in the parameter files (`reported_as`): ghettoomraade
 -> parallelsamfund, haardt ghettoomraade -> omdannelsesomraade."""
+
+PREVENTION_LIST: Final = "forebyggelsesomraade"
+"""The list with the lower tier of thresholds (from 2021); the other lists share the strict tier."""
+
+MARKED_LISTS: Final[tuple[str, ...]] = tuple(n for n in REPORTED_LISTS if n != "omdannelsesomraade")
+"""The lists a value is marked with when it meets their threshold. Omdannelsesomraade only adds a
+look-back to the parallelsamfund criteria, so a value meets no threshold of its own."""
 
 LIST_SHORT_DA: Final[dict[str, str]] = {
     "udsat_boligomraade": "Udsat",

@@ -23,6 +23,7 @@ from boligsocial.law.verdicts import CriterionResult, ListResult, Status, UnitRe
 from boligsocial.law.vocabulary import (
     LIST_MARK,
     LIST_SHORT_DA,
+    MARKED_LISTS,
     MEASURE_DIGITS,
     MEASURE_LABELS_DA,
     MEASURE_SHORT_DA,
@@ -76,7 +77,7 @@ class CriterionCell:
 
     @cached_property
     def mark(self) -> str:
-        return "/".join(LIST_MARK[n] for n in self.lists if n in LIST_MARK and n != "omdannelsesomraade")
+        return "/".join(LIST_MARK[n] for n in self.lists if n in MARKED_LISTS)
 
     @cached_property
     def css(self) -> str:

@@ -12,7 +12,13 @@ from starlette.responses import RedirectResponse, Response
 
 from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import UnitResult, criterion_dict, unit_dict
-from boligsocial.law.vocabulary import MEASURE_LABELS_DA, MEASURE_SHORT_DA, REPORTED_LISTS, STATUS_WORD_DA
+from boligsocial.law.vocabulary import (
+    MEASURE_LABELS_DA,
+    MEASURE_SHORT_DA,
+    PREVENTION_LIST,
+    REPORTED_LISTS,
+    STATUS_WORD_DA,
+)
 from boligsocial.store import KEY_FIGURE_FIELDS, ConflictError, KeyFigureRecord, ValidationFailed
 from boligsocial.web import charts, views
 from boligsocial.web.formats import csv_text, is_htmx
@@ -71,8 +77,8 @@ def table_csv(rows: list[views.DepartmentRow], year: int | None) -> str:
         for m in Measure:
             cell = r.cells[m]
             line.append(views.value_text(cell.value, m).replace("~", "") if cell.value is not None else "-")
-            main = next((c for c in cell.criteria if c.list_name != "forebyggelsesomraade"), None)
-            prev = next((c for c in cell.criteria if c.list_name == "forebyggelsesomraade"), None)
+            main = next((c for c in cell.criteria if c.list_name != PREVENTION_LIST), None)
+            prev = next((c for c in cell.criteria if c.list_name == PREVENTION_LIST), None)
             line.append(main.margin.replace("−", "-") if main else "")
             line.append(prev.margin.replace("−", "-") if prev else "")
         line += [STATUS_WORD_DA[r.status(n)] if r.has_list(n) else "" for n in REPORTED_LISTS]
