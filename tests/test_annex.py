@@ -244,7 +244,7 @@ def test_write_is_atomic(ctx: PlanAssessment, tmp_path: Path, monkeypatch: pytes
     def broken(*_: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("boligsocial.reports.annex.os.replace", broken)
+    monkeypatch.setattr("boligsocial.files.os.replace", broken)
     with pytest.raises(OSError):
         write_annex(ctx, path)
     assert path.read_bytes() == b"old"

@@ -21,11 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "boligsocial"
 
-# Height of each top-level part of the package. `danish` (Danish numbers, dates and rounding) is
-# the common floor every layer formats with. register and reports are siblings: both read plans
+# Height of each top-level part of the package. `danish` (Danish numbers, dates and rounding) and
+# `files` (atomic writes) are the common floor. register and reports are siblings: both read plans
 # and verdicts, neither needs the other.
 LAYERS: dict[str, int] = {
     "danish": 0,
+    "files": 0,  # writing a file atomically
     "law": 1,
     "plan": 2,
     "register": 3,

@@ -10,11 +10,8 @@ back as the same plan; comments in a hand-edited file are not preserved.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from boligsocial.danish import format_ungrouped_number
+from boligsocial.files import write_atomically
 from boligsocial.plan.model import PLAN_REFERENCE_ERROR, AfdelingRef, Helhedsplan, Loc, Plan
 
 __all__ = [
@@ -526,19 +524,6 @@ def save_plan(plan: Plan, folder: Path) -> None:
         raise PlanError(path, [PlanProblem("intern fejl: planen kan ikke gemmes uden at ændre indholdet")])
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temporary, mode)
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_atomically(path, text.encode("utf-8"), keep_mode=True, create_folder=True)
     except OSError as exc:
         raise PlanError(path, [PlanProblem(f"filen kunne ikke gemmes ({exc.strerror or exc})")]) from None

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -17,6 +15,7 @@ import openpyxl  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 
 from boligsocial.danish import format_danish_number, fraction_to_decimal, round_half_up
+from boligsocial.files import write_atomically
 from boligsocial.law.figures import Measure, UnitFigures
 from boligsocial.law.vocabulary import MEASURE_LABELS_DA
 from boligsocial.plan.keyfigures.columns import (
@@ -56,29 +55,26 @@ def write_key_figures(units: Sequence[UnitFigures], path: Path) -> None:
             summary=f"Nøgletallene blev ikke gemt i {file}:",
         )
     columns, rows = _table(units, file)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp{path.suffix}")
-    try:
-        try:
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            with os.fdopen(descriptor, "wb") as stream:
-                if suffix in EXCEL_SUFFIXES:
-                    _write_workbook(columns, rows, stream)
-                else:
-                    _write_delimited(columns, rows, stream, "\t" if suffix == ".tsv" else ";")
-                stream.flush()
-                os.fsync(stream.fileno())
-        except OSError as error:
-            raise KeyFigureError(
-                [ImportIssue(file, None, None, f"filen kan ikke gemmes ({error.strerror or error})")],
-                summary=f"Nøgletallene blev ikke gemt i {file}:",
-            ) from None
+    summary = f"Nøgletallene blev ikke gemt i {file}:"
+
+    def write(stream: IO[bytes]) -> None:
+        if suffix in EXCEL_SUFFIXES:
+            _write_workbook(columns, rows, stream)
+        else:
+            _write_delimited(columns, rows, stream, "\t" if suffix == ".tsv" else ";")
+
+    def read_back(temporary: Path) -> None:
         try:
             _check_read_back(units, read_file(temporary, file), file)
         except KeyFigureError as error:
-            raise KeyFigureError(error.issues, f"Nøgletallene blev ikke gemt i {file}:") from None
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+            raise KeyFigureError(error.issues, summary) from None
+
+    try:
+        write_atomically(path, write, verify=read_back)
+    except OSError as error:
+        raise KeyFigureError(
+            [ImportIssue(file, None, None, f"filen kan ikke gemmes ({error.strerror or error})")], summary=summary
+        ) from None
 
 
 _Out = str | Decimal | int  # text, a number, or a year (never grouped)

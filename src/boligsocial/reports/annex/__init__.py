@@ -33,9 +33,7 @@ The sheets are written by `plan_sheets` (Stamdata, Nøgletal), `listestatus` and
 from __future__ import annotations
 
 import io
-import os
 import re
-import uuid
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -44,6 +42,7 @@ from typing import Final
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
+from boligsocial.files import write_atomically
 from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.reports.annex.cells import Cached
 from boligsocial.reports.annex.listestatus import sheet_listestatus
@@ -123,14 +122,4 @@ def write_annex(ctx: PlanAssessment, path: Path, *, generated: date | None = Non
     """Write the key-figure annex to `path` (normally `bilag-noegletal.xlsx`), atomically: nothing
     at `path` is replaced unless the whole workbook was written. `generated` is the date shown as
     the generation date (default: today)."""
-    data = annex_bytes(ctx, generated=generated)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with temporary.open("wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_atomically(path, annex_bytes(ctx, generated=generated), create_folder=True)

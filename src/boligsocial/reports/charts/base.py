@@ -10,9 +10,7 @@ spec's own `config.locale`, so a browser renders them the same.
 from __future__ import annotations
 
 import json
-import os
 import threading
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -21,6 +19,7 @@ import matplotlib
 import vl_convert
 
 from boligsocial.danish import MONTHS_DA
+from boligsocial.files import write_atomically
 
 __all__ = [
     "FONT",
@@ -145,23 +144,10 @@ class Chart:
         return bytes(vl_convert.vegalite_to_png(self.spec, scale=scale))
 
     def save_svg(self, path: Path) -> None:
-        _write_atomically(path, self.svg().encode("utf-8"))
+        write_atomically(path, self.svg().encode("utf-8"), create_folder=True)
 
     def save_png(self, path: Path, scale: float = 2) -> None:
-        _write_atomically(path, self.png(scale))
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with temporary.open("wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+        write_atomically(path, self.png(scale), create_folder=True)
 
 
 def spec(body: dict[str, Any], **top: Any) -> dict[str, Any]:
