@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from boligsocial.danish import format_danish_number, local_time_text, parse_danish_number
 from boligsocial.plan.model import Enhed, Maaling, Sammenligning
 from boligsocial.store.errors import ConflictError, ValidationFailed
-from boligsocial.store.mapping import indikator_from_row
+from boligsocial.store.mapping import indikator_from_row, maaling_from_row
 from boligsocial.store.models import IndikatorRow, MaalingRow, PlanRow
 from boligsocial.store.records import IndikatorRecord, MaalingRecord
 from boligsocial.store.unit_of_work import (
@@ -121,17 +121,8 @@ class IndicatorService(UnitOfWork):
     def _validate_maaling(row: MaalingRow, errors: dict[str, str]) -> None:
         """The model's own rules (e.g. a period's end after its start) as the last check."""
         model = Sammenligning if row.art == "sammenligning" else Maaling
-        data: dict[str, Any] = {
-            "vaerdi": row.vaerdi,
-            "aar": row.aar,
-            "til_aar": row.til_aar,
-            "kvalifikator": row.kvalifikator,
-            "kilde": row.kilde,
-        }
-        if row.art == "sammenligning":
-            data["betegnelse"] = row.betegnelse
         try:
-            model.model_validate(data)
+            model.model_validate(maaling_from_row(row))
         except ValidationError as error:
             for detail in error.errors():
                 field = str(detail["loc"][0]) if detail["loc"] else "aar"

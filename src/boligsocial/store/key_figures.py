@@ -81,10 +81,7 @@ class KeyFigureService(UnitOfWork):
         rows last. `source` is None; `boligorganisation` is the afdeling's kortnavn."""
         with self._reading() as session:
             plan_row(session, plan_id)
-            rows = figure_rows(session, plan_id)
-            if list_year is not None:
-                rows = [row for row in rows if row.listeaar in (list_year, None)]
-            return units_of(rows)
+            return [u for u in units_of(figure_rows(session, plan_id)) if u.applies_to(list_year)]
 
     def get_afdeling_figures(self, plan_id: int, afdeling_id: int, list_year: int | None = None) -> KeyFigureRecord:
         """An afdeling's key figures for a list year (default: the plan's list year), with the

@@ -13,7 +13,12 @@ from pydantic import BaseModel
 
 from boligsocial.danish import format_danish_number, fraction_to_decimal, round_half_up
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
-from boligsocial.plan.keyfigures import PCT_COLUMN, region_average
+from boligsocial.plan.keyfigures import (
+    EXTRA_AFDELINGSNUMMER,
+    EXTRA_INDKOMST_REGION_GNS,
+    PCT_COLUMN,
+    region_average,
+)
 from boligsocial.plan.model import Helhedsplan, Indikator, Maaling, Sammenligning
 from boligsocial.store.models import (
     AfdelingRow,
@@ -50,10 +55,6 @@ DOCUMENT_KEYS: Final = (
     "forkortelser",
     "rettelser",
 )
-
-#: `UnitFigures.extra` keys the key-figure format keeps (as in plan/keyfigures.py).
-EXTRA_AFDELINGSNUMMER: Final = "afdelingsnummer"
-EXTRA_INDKOMST_REGION_GNS: Final = "indkomst_region_gns"
 
 #: Count columns per measure: numerator, denominator (income: and the region's average).
 COUNT_COLUMNS: Final[dict[Measure, tuple[str, ...]]] = {

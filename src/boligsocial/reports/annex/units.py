@@ -51,7 +51,7 @@ class AnnexRow:
 def _figures_by_key(ctx: PlanAssessment) -> dict[tuple[str, str, str], UnitFigures]:
     """The key figures of the list year, with areas built from their afdelinger as the law does
     (an area row given in the file wins)."""
-    units = [u for u in ctx.units if u.list_year in (ctx.list_year, None)]
+    units = [u for u in ctx.units if u.applies_to(ctx.list_year)]
     by_key = {u.key: u for u in units}
     for area in build_areas(units):
         by_key.setdefault(area.key, area)
