@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 import boligsocial.store
-from boligsocial.store import Actor, Services, UnitOfWork
+from boligsocial.store import Actor, Services, UnitOfWork, UserService
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
 INDIKATOR = "fravaer-grundskole"
@@ -112,6 +112,19 @@ def _delete_maaling(example: Example) -> object:
     return None
 
 
+def _admin(example: Example) -> UserService:
+    return UserService(example.services.users.sessions, Actor("Admin", "administrator"))
+
+
+def _add_user(example: Example) -> object:
+    return _admin(example).add_user("mette@example.dk", "en lang adgangskode", "redaktoer", example.plan_id)
+
+
+def _reset_password(example: Example) -> object:
+    user = next(u for u in example.services.users.users() if u.email == "mette@example.dk")
+    return _admin(example).reset_password(user.id, "en anden lang adgangskode", user.version)
+
+
 def _import_plan_archive(example: Example) -> object:
     archive = example.services.exports.export_plan_archive(example.plan_id)
     return example.services.plans.import_plan_archive(archive, "plan.zip")
@@ -151,6 +164,10 @@ CALLS: dict[str, Callable[[Example], object]] = {
     "exports.export_key_figures_xlsx": lambda e: e.services.exports.export_key_figures_xlsx(e.plan_id),
     "exports.export_key_figures_csv": lambda e: e.services.exports.export_key_figures_csv(e.plan_id),
     "audit.audit_events": lambda e: e.services.audit.audit_events(e.plan_id),
+    "users.add_user": _add_user,
+    "users.users": lambda e: e.services.users.users(),
+    "users.authenticate": lambda e: e.services.users.authenticate("mette@example.dk", "en lang adgangskode"),
+    "users.reset_password": _reset_password,
     "key_figures.update_key_figures": _update_key_figures,
     "imports.commit_import": lambda e: e.services.imports.commit_import(e.plan_id, "tal.csv", FIGURES_CSV),
     "indicators.add_or_update_maaling": lambda e: e.services.indicators.add_or_update_maaling(
@@ -166,6 +183,8 @@ CALLS: dict[str, Callable[[Example], object]] = {
 }
 
 WRITES = {
+    "users.add_user",
+    "users.reset_password",
     "key_figures.update_key_figures",
     "imports.commit_import",
     "indicators.add_or_update_maaling",

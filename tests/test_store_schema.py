@@ -20,6 +20,8 @@ from boligsocial.store.startup import EXAMPLE_ENV, example_plan_folder
 TABLES = {
     "alembic_version",
     "audit_event",
+    "bruger",
+    "plan_rolle",
     "plan",
     "boligorganisation",
     "afdeling",

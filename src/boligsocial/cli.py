@@ -195,6 +195,43 @@ def serve(
     run_server(db, host, port)
 
 
+users_app = typer.Typer(help="Brugere og roller i webappen.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    email: Annotated[str, typer.Argument(help="Brugerens e-mailadresse (bruges ved login).")],
+    role: Annotated[str, typer.Option("--role", help="laeser, redaktoer eller administrator.")],
+    plan: Annotated[str | None, typer.Option("--plan", help="Planens navn; uden: rollen gælder alle planer.")] = None,
+    db: Annotated[str, typer.Option("--db", help="Database-URL.")] = "sqlite:///boligsocial.db",
+    password: Annotated[
+        str | None, typer.Option("--password", help="Adgangskoden; uden: læses fra standard input.")
+    ] = None,
+) -> None:
+    """Opret en bruger med en rolle på én plan eller på alle planer (fx den første administrator)."""
+    from boligsocial.store import PlanService, StoreError, UserService, ValidationFailed, bootstrap
+    from boligsocial.store.startup import SYSTEM_ACTOR
+
+    if password is None:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        sessions = bootstrap(db)
+        plan_id = None
+        if plan is not None:
+            matches = [p.id for p in PlanService(sessions, SYSTEM_ACTOR).list_plans() if p.navn == plan]
+            if not matches:
+                fail(f'der er ingen plan med navnet "{plan}" i {db}')
+            plan_id = matches[0]
+        user = UserService(sessions, SYSTEM_ACTOR).add_user(email, password, role, plan_id)
+    except ValidationFailed as error:
+        fail(" ".join(error.errors.values()))
+    except StoreError as error:
+        fail(str(error))
+    where = f'planen "{plan}"' if plan is not None else "alle planer"
+    typer.echo(f"Oprettede {user.email} som {role} på {where}.")
+
+
 def main() -> None:
     app()
 

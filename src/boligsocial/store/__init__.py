@@ -2,10 +2,11 @@
 service layer, split by entity: `PlanService` (plans as a whole, plan-folder import),
 `OverviewService` (a plan classified), `KeyFigureService` (afdelinger and their key figures),
 `KeyFigureImportService` (key-figure files), `IndicatorService` (indicators and their values),
-`ProseService` (prose texts), `ExportService` (plan folder, ZIP, key-figure files) and
-`AuditService` (the trail). Each is a `UnitOfWork` (store/unit_of_work.py): one transaction per
-call, every write with its audit event in the same transaction. `Services` builds them all for
-one actor. Import what you need from here; see `docs/storage.md`.
+`ProseService` (prose texts), `ExportService` (plan folder, ZIP, key-figure files),
+`AuditService` (the trail) and `UserService` (accounts and roles per plan). Each is a
+`UnitOfWork` (store/unit_of_work.py): one transaction per call, every write with its audit event
+in the same transaction. `Services` builds them all for one actor. Import what you need from
+here; see `docs/storage.md`.
 
     from boligsocial.store import Actor, Services, bootstrap
 
@@ -53,10 +54,12 @@ from boligsocial.store.records import (
 from boligsocial.store.services import Services
 from boligsocial.store.startup import bootstrap, example_plan_folder
 from boligsocial.store.unit_of_work import UnitOfWork
+from boligsocial.store.users import PLAN_ROLES, UserRecord, UserService
 
 __all__ = [
     "DEFAULT_URL",
     "KEY_FIGURE_FIELDS",
+    "PLAN_ROLES",
     "ROLES",
     "Actor",
     "AfdelingRecord",
@@ -88,6 +91,8 @@ __all__ = [
     "Services",
     "StoreError",
     "UnitOfWork",
+    "UserRecord",
+    "UserService",
     "ValidationFailed",
     "bootstrap",
     "create_engine_for",

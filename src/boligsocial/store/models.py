@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -53,8 +54,10 @@ __all__ = [
     "KeyFigureRow",
     "MaalingRow",
     "OmraadeRow",
+    "PlanRoleRow",
     "PlanRow",
     "TekstRow",
+    "UserRow",
 ]
 
 NAMING_CONVENTION = {
@@ -368,6 +371,45 @@ class TekstRow(Base):
     plan: Mapped[PlanRow] = relationship(back_populates="tekster")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by SQLAlchemy
+
+
+# --------------------------------------------------------------------------------------------------
+# Accounts
+
+
+class UserRow(Base):
+    """A person who signs in: e-mail (stored lower-case) and an argon2 hash of the password, never
+    the password itself."""
+
+    __tablename__ = "bruger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String, unique=True)
+    password_hash: Mapped[str]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    roles: Mapped[list[PlanRoleRow]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by SQLAlchemy
+
+
+class PlanRoleRow(Base):
+    """A user's role on one plan, or on every plan when `plan_id` is None (an administrator of
+    the installation). At most one role per user and plan (kept by the service: NULLs are
+    distinct in a unique constraint)."""
+
+    __tablename__ = "plan_rolle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("bruger.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str]
+
+    user: Mapped[UserRow] = relationship(back_populates="roles")
 
 
 class AuditEvent(Base):

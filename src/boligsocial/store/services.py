@@ -17,6 +17,7 @@ from boligsocial.store.plans import PlanService
 from boligsocial.store.prose import ProseService
 from boligsocial.store.records import Actor, SessionFactory
 from boligsocial.store.unit_of_work import UnitOfWork
+from boligsocial.store.users import UserService
 
 __all__ = ["Services"]
 
@@ -34,6 +35,7 @@ class Services:
         self.prose = ProseService(sessions, actor)
         self.exports = ExportService(sessions, actor)
         self.audit = AuditService(sessions, actor)
+        self.users = UserService(sessions, actor)
 
     def all(self) -> dict[str, UnitOfWork]:
         """Every entity service by its attribute name."""

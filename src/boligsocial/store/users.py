@@ -1,0 +1,159 @@
+"""`UserService`: the people who sign in, their passwords (argon2 hashes) and their role per plan.
+
+Roles (`PLAN_ROLES`): a *laeser* reads a plan and exports it, a *redaktoer* also edits it, an
+*administrator* also manages users, roles and plans. A role is held on one plan, or on every plan
+(`plan_id` None). Only an administrator (or the system, e.g. the `boligsocial users` command) may
+add users or reset passwords. Passwords are hashed with argon2id (argon2-cffi's defaults) and are
+never stored, logged or written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from boligsocial.store.errors import NotAllowed, NotFound, ValidationFailed
+from boligsocial.store.models import PlanRoleRow, UserRow
+from boligsocial.store.unit_of_work import UnitOfWork, aware, changed_by, plan_row
+
+__all__ = ["MIN_PASSWORD_LENGTH", "PLAN_ROLES", "UserRecord", "UserService"]
+
+PLAN_ROLES: Final[dict[str, str]] = {
+    "laeser": "Læser (må se og eksportere planen)",
+    "redaktoer": "Redaktør (må også ændre planen)",
+    "administrator": "Administrator (må også styre brugere, roller og planer)",
+}
+
+MIN_PASSWORD_LENGTH: Final = 10
+"""Long enough to resist guessing once sign-in is rate-limited; a passphrase is encouraged."""
+
+_MANAGERS: Final = frozenset({"administrator", "system"})
+_HASHER: Final = PasswordHasher()
+# Verified against when the e-mail is unknown, so that an unknown address takes as long to refuse
+# as a wrong password (no telling which addresses have accounts by the time it takes).
+_DUMMY_HASH: Final = _HASHER.hash("ingen bruger har denne adgangskode")
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    email: str
+    active: bool
+    roles: tuple[tuple[int | None, str], ...]  # (plan id or None for every plan, role)
+    version: int
+
+    def role_on(self, plan_id: int) -> str | None:
+        """The user's role on a plan: the plan's own role, else the role on every plan."""
+        own = next((role for plan, role in self.roles if plan == plan_id), None)
+        return own or next((role for plan, role in self.roles if plan is None), None)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().casefold()
+
+
+def _record(row: UserRow) -> UserRecord:
+    roles = tuple(sorted(((r.plan_id, r.role) for r in row.roles), key=lambda r: (r[0] is not None, r[0] or 0)))
+    return UserRecord(id=row.id, email=row.email, active=row.active, roles=roles, version=row.version)
+
+
+def _check_password(password: str, errors: dict[str, str]) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = f"Adgangskoden skal være mindst {MIN_PASSWORD_LENGTH} tegn."
+    elif password.strip() != password:
+        errors["password"] = "Adgangskoden må ikke begynde eller slutte med mellemrum."
+
+
+def _check_email(email: str, errors: dict[str, str]) -> None:
+    local, at, domain = email.partition("@")
+    if not (local and at and "." in domain and " " not in email):
+        errors["email"] = f'"{email}" er ikke en e-mailadresse.'
+
+
+class UserService(UnitOfWork):
+    """Users and their roles, on behalf of one `Actor`."""
+
+    def _require_manager(self) -> None:
+        if self.actor.role not in _MANAGERS:
+            raise NotAllowed("Kun en administrator kan oprette brugere og ændre adgangskoder.")
+
+    def add_user(self, email: str, password: str, role: str, plan_id: int | None = None) -> UserRecord:
+        """Create a user with a role on one plan (or every plan). Raises ValidationFailed (Danish
+        messages by field: email, password, role, plan) and NotAllowed."""
+        self._require_manager()
+        email = normalise_email(email)
+        errors: dict[str, str] = {}
+        _check_email(email, errors)
+        _check_password(password, errors)
+        if role not in PLAN_ROLES:
+            errors["role"] = f'Ukendt rolle "{role}"; kendte: {", ".join(PLAN_ROLES)}.'
+        if errors:
+            raise ValidationFailed(errors)
+        with self._writing() as session:
+            if plan_id is not None:
+                try:
+                    plan_row(session, plan_id)
+                except NotFound as error:
+                    raise ValidationFailed({"plan": str(error)}) from None
+            if session.scalars(select(UserRow.id).where(UserRow.email == email)).first() is not None:
+                raise ValidationFailed({"email": f"Der findes allerede en bruger med e-mailen {email}."})
+            row = UserRow(email=email, password_hash=_HASHER.hash(password), active=True, updated_by=self.actor.name)
+            row.roles.append(PlanRoleRow(plan_id=plan_id, role=role))
+            session.add(row)
+            session.flush()
+            where = "alle planer" if plan_id is None else f"plan {plan_id}"
+            summary = f"Brugeren {email} er oprettet som {role} på {where}"
+            after = {"email": email, "roller": [[plan_id, role]]}
+            self._audit(session, "opret_bruger", "bruger", row.id, plan_id, summary, after=after)
+            return _record(row)
+
+    def authenticate(self, email: str, password: str) -> UserRecord | None:
+        """The active user with this e-mail and password, or None. Takes as long for an unknown
+        e-mail as for a wrong password."""
+        with self._reading() as session:
+            row = _user_by_email(session, normalise_email(email))
+            try:
+                _HASHER.verify(row.password_hash if row is not None else _DUMMY_HASH, password)
+            except (VerificationError, InvalidHashError):
+                return None
+            if row is None or not row.active:
+                return None
+            return _record(row)
+
+    def reset_password(self, user_id: int, password: str, expected_version: int) -> UserRecord:
+        """Set a new password (an administrator's reset). Raises ValidationFailed, NotFound,
+        NotAllowed, or ConflictError when the user changed since `expected_version`."""
+        self._require_manager()
+        errors: dict[str, str] = {}
+        _check_password(password, errors)
+        if errors:
+            raise ValidationFailed(errors)
+        with self._writing() as session:
+            row = session.get(UserRow, user_id, options=[selectinload(UserRow.roles)])
+            if row is None:
+                raise NotFound(f"Brugeren (id {user_id}) findes ikke.")
+            if row.version != expected_version:
+                raise changed_by("Brugeren", row.updated_by, aware(row.updated_at))
+            row.password_hash = _HASHER.hash(password)
+            self._touch(row)
+            session.flush()
+            self._audit(
+                session, "nulstil_adgangskode", "bruger", row.id, None, f"Adgangskoden for {row.email} er ændret"
+            )
+            return _record(row)
+
+    def users(self) -> list[UserRecord]:
+        """Every user, by e-mail."""
+        with self._reading() as session:
+            query = select(UserRow).options(selectinload(UserRow.roles)).order_by(func.lower(UserRow.email))
+            return [_record(row) for row in session.scalars(query)]
+
+
+def _user_by_email(session: Session, email: str) -> UserRow | None:
+    query = select(UserRow).where(UserRow.email == email).options(selectinload(UserRow.roles))
+    return session.scalars(query).one_or_none()
