@@ -149,3 +149,13 @@ def test_open_an_indicator_and_see_its_status(page: Page, server_url: str, shot:
     expect(page.locator("#fremskrivning")).to_contain_text("Fremskrivning")
     expect(page.locator("#indikator-data svg").first).to_be_visible()
     shot("12-indikator-status")
+
+
+def test_the_status_year_changes_without_inline_script(page: Page, server_url: str) -> None:
+    """The Content-Security-Policy allows no inline script: the year menu submits through the
+    app's own static script (and the page fixture fails on any console error, e.g. a refused script)."""
+    response = page.goto(server_url + "/plan/1/indikatorer")
+    assert response is not None and "script-src 'self'" in response.headers["content-security-policy"]
+    page.get_by_label("Statusår").select_option("2025")
+    page.wait_for_url("**/plan/1/indikatorer?aar=2025")
+    expect(page.get_by_label("Statusår")).to_have_value("2025")

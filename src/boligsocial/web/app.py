@@ -25,6 +25,7 @@ from boligsocial.law import vocabulary
 from boligsocial.store import NotAllowed, NotFound, StoreError, bootstrap
 from boligsocial.web.formats import Format, FormatSuffixMiddleware, json_response, request_format
 from boligsocial.web.routes import afdelinger, exports, imports, indikatorer, omraader, oversigt, partnere
+from boligsocial.web.security import SecurityHeadersMiddleware
 from boligsocial.web.state import ACTOR_COOKIE, AppState
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def create_app(db_url: str, actor_name: str = DEFAULT_ACTOR) -> FastAPI:
         app.include_router(module.router)
     _install_error_pages(app)
     app.add_middleware(FormatSuffixMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: every response gets the headers
     return app
 
 
