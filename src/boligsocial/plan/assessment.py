@@ -23,15 +23,14 @@ from boligsocial.law.errors import LawError
 from boligsocial.law.figures import UnitFigures
 from boligsocial.law.verdicts import ListYearResult, Status, UnitResult
 from boligsocial.law.vocabulary import REPORTED_LISTS
-from boligsocial.plan.folder import PlanError, load_plan, noegletal_path
-from boligsocial.plan.inputs import InputError
-from boligsocial.plan.keyfigures import KeyFigureError, read_key_figures
-from boligsocial.plan.model import Afdeling, Helhedsplan, Indikator, Omraade
+from boligsocial.plan.inputs import InputError, load_plan_and_figures
+from boligsocial.plan.model import Afdeling, AfdelingRef, Helhedsplan, Indikator, Omraade
+from boligsocial.plan.model.values import name_key
 
 
 def same_name(a: str, b: str) -> bool:
     """Names match ignoring case and runs of whitespace ("Afd.  50" is "afd. 50")."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return name_key(a) == name_key(b)
 
 
 def _is_afdeling(unit: UnitFigures | UnitResult, afdeling: Afdeling) -> bool:
@@ -124,27 +123,21 @@ class PlanAssessment:
 
     def omraade_of(self, afdeling: Afdeling) -> Omraade | None:
         """The plan's område that the department belongs to, if any."""
-        for omraade in self.plan.omraader:
-            for ref in omraade.afdelinger:
-                try:
-                    if self.plan.resolve(ref) is afdeling:
-                        return omraade
-                except LookupError:
-                    continue
-        return None
+        return next((o for o in self.plan.omraader if self._names(o.afdelinger, afdeling)), None)
 
     def indicators_of(self, afdeling: Afdeling) -> list[Indikator]:
         """The plan's indicators that name the department among their afdelinger."""
-        found: list[Indikator] = []
-        for indikator in self.plan.indikatorer:
-            for ref in indikator.afdelinger:
-                try:
-                    if self.plan.resolve(ref) is afdeling:
-                        found.append(indikator)
-                        break
-                except LookupError:
-                    continue
-        return found
+        return [i for i in self.plan.indikatorer if self._names(i.afdelinger, afdeling)]
+
+    def _names(self, refs: Sequence[AfdelingRef], afdeling: Afdeling) -> bool:
+        """Whether one of the references resolves to the department (an unresolvable one does not)."""
+        for ref in refs:
+            try:
+                if self.plan.resolve(ref) is afdeling:
+                    return True
+            except LookupError:
+                continue
+        return False
 
     # ---- change ------------------------------------------------------------------------------------
 
@@ -206,14 +199,7 @@ def load_assessment(folder: Path, year: int | None = None) -> PlanAssessment:
     """Read a plan folder and its key-figure file and assess them for `year` (default: the plan's
     list year). Raises `InputError` (Danish message) when the plan or its key figures cannot be
     read, or when no list year is known; a law gap is kept in the assessment (`require_result`)."""
-    try:
-        plan = load_plan(folder)
-        path = noegletal_path(plan, folder)
-        if path is None:
-            raise InputError(f"{folder}: planen angiver ingen nøgletalsfil (feltet 'noegletal')")
-        units = read_key_figures(path)
-    except (KeyFigureError, PlanError) as error:
-        raise InputError(str(error)) from error
+    plan, units = load_plan_and_figures(folder)
     if (year or plan.liste_aar) is None:
         raise InputError(f"{folder}: planen angiver intet listeår (feltet 'liste_aar')")
     return assess(plan, units, year, folder=folder)

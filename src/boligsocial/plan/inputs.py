@@ -8,6 +8,7 @@ from pathlib import Path
 from boligsocial.law.figures import UnitFigures
 from boligsocial.plan.folder import PlanError, load_plan, noegletal_path
 from boligsocial.plan.keyfigures import KeyFigureError, read_key_figures
+from boligsocial.plan.model import Helhedsplan
 
 
 class InputError(Exception):
@@ -21,17 +22,26 @@ class KeyFigureInput:
     title: str | None  # the plan's name, when a plan folder was given
 
 
+def load_plan_and_figures(folder: Path) -> tuple[Helhedsplan, list[UnitFigures]]:
+    """A plan folder's plan and the key figures of the file it names. Raises `InputError`
+    (Danish, naming the file) when either cannot be read or the plan names no key-figure file."""
+    try:
+        plan = load_plan(folder)
+        figures = noegletal_path(plan, folder)
+        if figures is None:
+            raise InputError(f"{folder}: planen angiver ingen nøgletalsfil (feltet 'noegletal')")
+        return plan, read_key_figures(figures)
+    except (PlanError, KeyFigureError) as error:
+        raise InputError(str(error)) from error
+
+
 def load_key_figure_input(path: Path) -> KeyFigureInput:
     if not path.exists():
         raise InputError(f"{path}: filen eller mappen findes ikke")
+    if path.is_dir():
+        plan, units = load_plan_and_figures(path)
+        return KeyFigureInput(units=units, default_year=plan.liste_aar, title=plan.navn)
     try:
-        if path.is_dir():
-            plan = load_plan(path)
-            figures = noegletal_path(plan, path)
-            if figures is None:
-                raise InputError(f"{path}: planen angiver ingen nøgletalsfil (feltet 'noegletal')")
-            units = read_key_figures(figures)
-            return KeyFigureInput(units=units, default_year=plan.liste_aar, title=plan.navn)
         return KeyFigureInput(units=read_key_figures(path), default_year=None, title=None)
-    except (PlanError, KeyFigureError) as error:
+    except KeyFigureError as error:
         raise InputError(str(error)) from error

@@ -14,12 +14,12 @@ from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from boligsocial.store.errors import NotAllowed, NotFound, ValidationFailed
 from boligsocial.store.models import PlanRoleRow, UserRow
-from boligsocial.store.unit_of_work import UnitOfWork, aware, changed_by, plan_row
+from boligsocial.store.unit_of_work import UnitOfWork, changed_by, plan_row
 
 __all__ = ["MIN_PASSWORD_LENGTH", "PLAN_ROLES", "UserRecord", "UserService"]
 
@@ -138,7 +138,7 @@ class UserService(UnitOfWork):
             if row is None:
                 raise NotFound(f"Brugeren (id {user_id}) findes ikke.")
             if row.version != expected_version:
-                raise changed_by("Brugeren", row.updated_by, aware(row.updated_at))
+                raise changed_by("Brugeren", row.updated_by, row.updated_at)
             row.password_hash = _HASHER.hash(password)
             self._touch(row)
             session.flush()
@@ -150,7 +150,7 @@ class UserService(UnitOfWork):
     def users(self) -> list[UserRecord]:
         """Every user, by e-mail."""
         with self._reading() as session:
-            query = select(UserRow).options(selectinload(UserRow.roles)).order_by(func.lower(UserRow.email))
+            query = select(UserRow).options(selectinload(UserRow.roles)).order_by(UserRow.email)  # stored lower-case
             return [_record(row) for row in session.scalars(query)]
 
 
