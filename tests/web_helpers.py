@@ -20,14 +20,46 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from boligsocial.store import SYSTEM_ACTOR, Services, UserService
 from boligsocial.web.app import create_app
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
-ACTOR = "Testbruger"
+ACTOR = "testbruger@example.dk"
+PASSWORD = "en lang test-adgangskode"
 
 
-def client_for(url: str, actor: str = ACTOR) -> TestClient:
-    return TestClient(create_app(url, actor), follow_redirects=False)
+def add_user(client: TestClient, email: str, role: str, plan_id: int | None = None) -> None:
+    """A user with `role` on one plan (or every plan) in the app's database."""
+    UserService(client.app.state.boligsocial.sessions, SYSTEM_ACTOR).add_user(email, PASSWORD, role, plan_id)  # type: ignore[attr-defined]
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> TestClient:
+    """Sign the client in through /logind, as a browser does; afterwards every request carries
+    the session's CSRF token in the header htmx uses."""
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    form_page = client.get("/logind")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form_page.text)
+    assert token is not None, form_page.text[:300]
+    response = client.post("/logind", data={"email": email, "adgangskode": password, "csrf_token": token.group(1)})
+    assert response.status_code == 303, response.text[:500]
+    page = client.get("/logind", follow_redirects=True)
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page.text)
+    assert csrf is not None, page.text[:300]
+    client.headers["X-CSRF-Token"] = csrf.group(1)
+    return client
+
+
+def client_for(url: str, email: str = ACTOR, role: str = "administrator", plan_id: int | None = None) -> TestClient:
+    """A client of a new app on `url`, signed in as `email` with `role` (on every plan by default)."""
+    client = TestClient(create_app(url), follow_redirects=False)
+    add_user(client, email, role, plan_id)
+    return sign_in(client, email)
+
+
+def services_of(client: TestClient) -> Services:
+    """The store's services acting as the system, on the client's database."""
+    return Services(client.app.state.boligsocial.sessions, SYSTEM_ACTOR)  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -47,20 +47,23 @@ from boligsocial.store.records import (
     KeyFigureRecord,
     MaalingRecord,
     PlanOverview,
+    PlanPreview,
     PlanSummary,
     PreviewRow,
     ProseRecord,
 )
 from boligsocial.store.services import Services
-from boligsocial.store.startup import bootstrap, example_plan_folder
+from boligsocial.store.sign_in import SessionUser, SignedIn, SignInRefused, SignInService, TooManyAttempts
+from boligsocial.store.startup import SYSTEM_ACTOR, bootstrap, example_plan_folder
 from boligsocial.store.unit_of_work import UnitOfWork
-from boligsocial.store.users import PLAN_ROLES, UserRecord, UserService
+from boligsocial.store.users import PLAN_ROLES, UserRecord, UserService, actor_of
 
 __all__ = [
     "DEFAULT_URL",
     "KEY_FIGURE_FIELDS",
     "PLAN_ROLES",
     "ROLES",
+    "SYSTEM_ACTOR",
     "Actor",
     "AfdelingRecord",
     "AuditRecord",
@@ -83,17 +86,24 @@ __all__ = [
     "NotFound",
     "OverviewService",
     "PlanOverview",
+    "PlanPreview",
     "PlanService",
     "PlanSummary",
     "PreviewRow",
     "ProseRecord",
     "ProseService",
     "Services",
+    "SessionUser",
+    "SignInRefused",
+    "SignInService",
+    "SignedIn",
     "StoreError",
+    "TooManyAttempts",
     "UnitOfWork",
     "UserRecord",
     "UserService",
     "ValidationFailed",
+    "actor_of",
     "bootstrap",
     "create_engine_for",
     "example_plan_folder",

@@ -16,8 +16,11 @@ class AuditService(UnitOfWork):
     """The audit trail, on behalf of one `Actor` (reads only)."""
 
     def audit_events(self, plan_id: int | None = None, limit: int = 200) -> list[AuditRecord]:
-        """The latest audit events (newest first), of one plan or all."""
-        with self._reading() as session:
+        """The latest audit events (newest first), of one plan (its readers may see them) or of
+        the whole installation (administrators of every plan only)."""
+        if plan_id is None:
+            self._require(None, "administrator")
+        with self._reading(plan_id) as session:
             query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
             if plan_id is not None:
                 query = query.where(AuditEvent.plan_id == plan_id)

@@ -36,7 +36,7 @@ class ExportService(UnitOfWork):
         and `tekst/*.md`. Importing the folder again gives identical data. Existing files of the
         same names are replaced; write into a new or empty folder. Returns the folder."""
         folder = Path(folder)
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             plan = plan_from_rows(plan_row(session, plan_id, full=True))
             units = units_of(figure_rows(session, plan_id))
             texts = {
@@ -69,7 +69,7 @@ class ExportService(UnitOfWork):
 
     def export_plan_archive(self, plan_id: int) -> bytes:
         """The plan folder as a ZIP file (one top folder named after the plan), for download."""
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             top = _slug(plan_row(session, plan_id).navn)
         with tempfile.TemporaryDirectory(prefix="boligsocial-export-") as temporary:
             folder = self.export_plan_folder(plan_id, Path(temporary) / top)

@@ -38,10 +38,10 @@ class KeyFigureImportService(UnitOfWork):
         try:
             units = read_upload(file, data)
         except KeyFigureError as error:
-            with self._reading() as session:
+            with self._reading(plan_id) as session:
                 plan_row(session, plan_id)
             return ImportPreview(file, (), tuple(error.issues), "")
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             preview, _ = _preview(session, plan_id, file, units, data)
             return preview
 
@@ -56,7 +56,7 @@ class KeyFigureImportService(UnitOfWork):
             units = read_upload(file, data)
         except KeyFigureError as error:
             raise ImportRefused(error.issues, f"{file} er ikke importeret ({len(error.issues)} fejl):") from None
-        with self._writing() as session:
+        with self._writing(plan_id) as session:
             preview, planned = _preview(session, plan_id, file, units, data)
             if preview.issues:
                 raise ImportRefused(preview.issues, f"{file} er ikke importeret ({len(preview.issues)} fejl):")

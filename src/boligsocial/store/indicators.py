@@ -73,7 +73,7 @@ class IndicatorService(UnitOfWork):
 
     def indikatorer(self, plan_id: int) -> list[IndikatorRecord]:
         """The plan's indicators in plan order with their values."""
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             plan_row(session, plan_id)
             query = (
                 select(IndikatorRow)
@@ -85,7 +85,7 @@ class IndicatorService(UnitOfWork):
 
     def get_indikator(self, plan_id: int, indikator_id: str) -> IndikatorRecord:
         """One indicator by its id string. Raises NotFound."""
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             return self._indikator_record(indikator_row(session, plan_id, indikator_id))
 
     @staticmethod
@@ -145,7 +145,7 @@ class IndicatorService(UnitOfWork):
         user adds a year that had no measurement. `vaerdi` as typed ("8,21"; "1.964" = 1964).
         Raises ValidationFailed (keys "aar", "vaerdi") or ConflictError (changed, or added by
         someone else, since the form was opened). `kvalifikator`/`kilde`, when given, are set too."""
-        with self._writing() as session:
+        with self._writing(plan_id) as session:
             plan = plan_row(session, plan_id)
             indikator = indikator_row(session, plan_id, indikator_id)
             errors: dict[str, str] = {}
@@ -229,7 +229,7 @@ class IndicatorService(UnitOfWork):
     ) -> MaalingRecord:
         """Change the value (and, with `aar`, the year; "" or "-" removes the year) of a measurement
         or comparison figure by its id. Same validation and locking as `add_or_update_maaling`."""
-        with self._writing() as session:
+        with self._writing(plan_id) as session:
             plan = plan_row(session, plan_id)
             row = maaling_row(session, plan_id, maaling_id)
             if row.version != expected_version:
@@ -264,7 +264,7 @@ class IndicatorService(UnitOfWork):
 
     def delete_maaling(self, plan_id: int, maaling_id: int, expected_version: int) -> None:
         """Delete a measurement or comparison figure."""
-        with self._writing() as session:
+        with self._writing(plan_id) as session:
             row = maaling_row(session, plan_id, maaling_id)
             if row.version != expected_version:
                 raise changed_by("Målingen", row.updated_by, row.updated_at)

@@ -54,7 +54,7 @@ class KeyFigureService(UnitOfWork):
 
     def afdelinger(self, plan_id: int) -> list[AfdelingRecord]:
         """The plan's afdelinger in plan order, with their ids."""
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             plan_row(session, plan_id)
             query = (
                 select(AfdelingRow)
@@ -79,14 +79,14 @@ class KeyFigureService(UnitOfWork):
         """The stored key figures as the law reads them; all list years when `list_year` is None
         (else that year's rows and rows without a year). In the order of the imported file, new
         rows last. `source` is None; `boligorganisation` is the afdeling's kortnavn."""
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             plan_row(session, plan_id)
             return [u for u in units_of(figure_rows(session, plan_id)) if u.applies_to(list_year)]
 
     def get_afdeling_figures(self, plan_id: int, afdeling_id: int, list_year: int | None = None) -> KeyFigureRecord:
         """An afdeling's key figures for a list year (default: the plan's list year), with the
         version to send back. Version 0 when there are none yet."""
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             afdeling = afdeling_row(session, plan_id, afdeling_id)
             year = _default_year(session, plan_id, list_year)
             return _figure_record(plan_id, afdeling, year, figure_row(session, afdeling_id, year))
@@ -110,7 +110,7 @@ class KeyFigureService(UnitOfWork):
         unknown = [name for name in changes if name not in _FIELD_NAMES]
         if unknown:
             raise ValidationFailed({name: "Ukendt felt" for name in unknown})
-        with self._writing() as session:
+        with self._writing(plan_id) as session:
             afdeling = afdeling_row(session, plan_id, afdeling_id)
             year = _default_year(session, plan_id, list_year)
             row = figure_row(session, afdeling_id, year)

@@ -137,6 +137,9 @@ class PlanRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When an administrator archived the plan (None: active). An archived plan is kept, readable
+    and exportable, but refuses every change until it is taken back."""
 
     boligorganisationer: Mapped[list[BoligorganisationRow]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="BoligorganisationRow.position"
@@ -412,6 +415,36 @@ class PlanRoleRow(Base):
     user: Mapped[UserRow] = relationship(back_populates="roles")
 
 
+class SignInSession(Base):
+    """A signed-in browser: the SHA-256 of the random token in its cookie (never the token), its
+    CSRF token and when it ends. Signing out deletes the row, so a copied cookie dies with it."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String, unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("bruger.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SignInAttempt(Base):
+    """A failed sign-in (e-mail as typed, lower-case, and the client's address), kept to slow
+    down password guessing; old attempts are deleted as new ones come."""
+
+    __tablename__ = "login_forsoeg"
+    __table_args__ = (
+        Index("ix_login_forsoeg_email_at", "email", "at"),
+        Index("ix_login_forsoeg_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str]
+    client: Mapped[str]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AuditEvent(Base):
     """One write, by whom and when, with the entity's data before and after (JSON). Not linked by
     foreign key, so that the trail survives the deletion of what it describes."""
@@ -422,6 +455,7 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor: Mapped[str]
+    user_id: Mapped[int | None] = mapped_column(default=None)
     role: Mapped[str]
     action: Mapped[str]
     entity: Mapped[str]

@@ -17,7 +17,7 @@ class OverviewService(UnitOfWork):
         """The plan, its key figures and the verdicts for `list_year` (default: the plan's
         `liste_aar`, else the latest year with key figures). Classifies once per call; the
         evaluation as areas is made only when a page asks for it."""
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             row = plan_row(session, plan_id, full=True)
             plan = plan_from_rows(row)
             version = row.version

@@ -10,11 +10,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from boligsocial.plan.model import Helhedsplan
+from boligsocial.store.errors import NotFound, ValidationFailed
 from boligsocial.store.importing import safe_filename
 from boligsocial.store.mapping import figure_columns, new_plan_rows, plan_from_rows
-from boligsocial.store.models import AfdelingRow, KeyFigureRow, PlanRow, TekstRow
+from boligsocial.store.models import AfdelingRow, KeyFigureRow, PlanRow, TekstRow, utcnow
 from boligsocial.store.plan_folders import FolderContent, read_plan_folder, unpack_plan_archive
-from boligsocial.store.records import PlanSummary
+from boligsocial.store.records import PlanPreview, PlanSummary
 from boligsocial.store.unit_of_work import UnitOfWork, aware, changed_by, plan_row
 
 __all__ = ["PlanService"]
@@ -23,13 +24,24 @@ _FIRST_PLAN_LOCK = 7310091
 """PostgreSQL advisory lock taken while loading the first plan: two servers starting at once."""
 
 
+def _read_archive(data: bytes, filename: str) -> tuple[FolderContent, str]:
+    name = safe_filename(filename)
+    with tempfile.TemporaryDirectory(prefix="boligsocial-plan-") as temporary:
+        return read_plan_folder(unpack_plan_archive(data, name, Path(temporary))), name
+
+
 class PlanService(UnitOfWork):
     """The stored plans as a whole, on behalf of one `Actor`."""
 
-    def list_plans(self) -> list[PlanSummary]:
-        """All stored plans, by name."""
+    def list_plans(self, archived: bool = False) -> list[PlanSummary]:
+        """The plans the actor holds a role on, by name: the active ones, or with `archived` the
+        archived ones."""
         with self._reading() as session:
-            plans = list(session.scalars(select(PlanRow).order_by(PlanRow.navn, PlanRow.id)))
+            query = select(PlanRow).order_by(PlanRow.navn, PlanRow.id)
+            query = query.where(PlanRow.archived_at.is_not(None) if archived else PlanRow.archived_at.is_(None))
+            if not self.actor.sees_every_plan():
+                query = query.where(PlanRow.id.in_(self.actor.plan_ids()))
+            plans = list(session.scalars(query))
             counts = {
                 plan_id: count
                 for plan_id, count in session.execute(
@@ -54,6 +66,8 @@ class PlanService(UnitOfWork):
                     version=row.version,
                     updated_at=aware(row.updated_at),
                     updated_by=row.updated_by,
+                    archived_at=aware(row.archived_at),
+                    role=self.actor.role_on(row.id),
                 )
                 for row in plans
             ]
@@ -66,13 +80,13 @@ class PlanService(UnitOfWork):
     def get_plan(self, plan_id: int) -> Helhedsplan:
         """The plan rebuilt from its rows; equal to the `Helhedsplan` that was imported or last
         saved (`load_plan` of an exported folder gives the same). Raises NotFound."""
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             return plan_from_rows(plan_row(session, plan_id, full=True))
 
     def plan_version(self, plan_id: int) -> int:
         """The plan row's version (changes when plan-level data such as the key-figure file name
         changes)."""
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             return plan_row(session, plan_id).version
 
     def import_plan_folder(self, folder: Path) -> int:
@@ -80,6 +94,7 @@ class PlanService(UnitOfWork):
         file it names (every row must be an afdeling of the plan; a row without a list year takes
         the plan's `liste_aar`) and `tekst/*.md` if present. All or nothing: raises ImportRefused
         (with the problems by file, row and column) and stores nothing if anything is wrong."""
+        self._require(None, "administrator")
         content = read_plan_folder(Path(folder))
         with self._writing() as session:
             return self._insert_plan(session, content, source=Path(folder).name)
@@ -87,11 +102,34 @@ class PlanService(UnitOfWork):
     def import_plan_archive(self, data: bytes, filename: str = "plan.zip") -> int:
         """Like `import_plan_folder`, from a ZIP file holding a plan folder (as
         `export_plan_archive` makes it; the folder may be at the top or one level down)."""
-        name = safe_filename(filename)
-        with tempfile.TemporaryDirectory(prefix="boligsocial-plan-") as temporary:
-            content = read_plan_folder(unpack_plan_archive(data, name, Path(temporary)))
+        self._require(None, "administrator")
+        content, name = _read_archive(data, filename)
         with self._writing() as session:
             return self._insert_plan(session, content, source=name)
+
+    def preview_plan_archive(self, data: bytes, filename: str = "plan.zip") -> PlanPreview:
+        """Dry run of `import_plan_archive`: the checks of the import, nothing stored. Raises
+        ImportRefused (the problems by file, row and column) like the import would."""
+        self._require(None, "administrator")
+        content, name = _read_archive(data, filename)
+        plan = content.plan
+        with self._reading() as session:
+            same_name = session.scalar(select(func.count()).select_from(PlanRow).where(PlanRow.navn == plan.navn))
+        return PlanPreview(
+            filename=name,
+            navn=plan.navn,
+            kommune=plan.kommune,
+            ansoeger=plan.ansoeger,
+            periode_start=plan.periode.start,
+            periode_slut=plan.periode.slut,
+            afdelinger=len(plan.afdelinger),
+            omraader=len(plan.omraader),
+            indikatorer=len(plan.indikatorer),
+            noegletal=len(content.matched),
+            list_years=tuple(sorted({m.list_year for m in content.matched if m.list_year is not None})),
+            tekster=tuple(sorted(content.texts)),
+            same_name=bool(same_name),
+        )
 
     def import_first_plan(self, folder: Path, source: str) -> int | None:
         """Store a plan folder as a new plan if the database holds no plan yet (start-up: loading
@@ -130,8 +168,43 @@ class PlanService(UnitOfWork):
         )
         return row.id
 
+    def archive_plan(self, plan_id: int, archived: bool, expected_version: int) -> PlanSummary:
+        """Archive a plan (kept, readable, refuses changes) or take it back (`archived` False).
+        Only an administrator of the plan may."""
+        self._require(plan_id, "administrator")
+        with self._writing() as session:
+            row = plan_row(session, plan_id)
+            if row.version != expected_version:
+                raise changed_by("Planen", row.updated_by, row.updated_at)
+            if (row.archived_at is not None) == archived:
+                raise ValidationFailed(
+                    {"arkiveret": "Planen er allerede arkiveret." if archived else "Planen er ikke arkiveret."}
+                )
+            before = None if row.archived_at is None else aware(row.archived_at).isoformat()  # type: ignore[union-attr]
+            row.archived_at = utcnow() if archived else None
+            self._touch(row)
+            session.flush()
+            after = None if row.archived_at is None else aware(row.archived_at).isoformat()  # type: ignore[union-attr]
+            verb = "arkiveret" if archived else "taget tilbage fra arkivet"
+            self._audit(
+                session,
+                "arkiver_plan" if archived else "genaabn_plan",
+                "plan",
+                plan_id,
+                plan_id,
+                f'Planen "{row.navn}" er {verb}',
+                {"arkiveret": before},
+                {"arkiveret": after},
+            )
+        summary = next((s for s in self.list_plans(archived) if s.id == plan_id), None)
+        if summary is None:  # pragma: no cover - deleted between the two transactions
+            raise NotFound(f"Planen (id {plan_id}) findes ikke.")
+        return summary
+
     def delete_plan(self, plan_id: int, expected_version: int) -> None:
-        """Delete a plan with everything in it (the audit trail is kept)."""
+        """Delete a plan with everything in it (the audit trail is kept). Only an administrator
+        of the plan may."""
+        self._require(plan_id, "administrator")
         with self._writing() as session:
             row = plan_row(session, plan_id)
             if row.version != expected_version:

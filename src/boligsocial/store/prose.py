@@ -18,7 +18,7 @@ class ProseService(UnitOfWork):
 
     def prose(self, plan_id: int) -> list[ProseRecord]:
         """The plan's prose files (`tekst/*.md`), by name."""
-        with self._reading() as session:
+        with self._reading(plan_id) as session:
             plan_row(session, plan_id)
             query = select(TekstRow).where(TekstRow.plan_id == plan_id).order_by(TekstRow.navn)
             return [ProseRecord(row.navn, row.indhold, row.version) for row in session.scalars(query)]
@@ -30,7 +30,7 @@ class ProseService(UnitOfWork):
             raise ValidationFailed(
                 {"name": 'Filnavnet skal bestå af bogstaver, cifre, - og _ og ende på .md, fx "problemkompleks.md"'}
             )
-        with self._writing() as session:
+        with self._writing(plan_id) as session:
             plan_row(session, plan_id)
             row = session.scalars(select(TekstRow).where(TekstRow.plan_id == plan_id, TekstRow.navn == name)).first()
             if (0 if row is None else row.version) != expected_version:

@@ -20,11 +20,22 @@ from boligsocial.plan.model import Afdeling, Indikator
 SessionFactory = sessionmaker[Session]
 
 ROLES: Final[dict[str, str]] = {
-    "redaktoer": "Redaktør (må ændre planer)",
-    "laeser": "Læser (må kun se)",
-    "system": "Systemet (opstart og vedligehold)",
+    "laeser": "Læser (må se og eksportere planen)",
+    "redaktoer": "Redaktør (må også ændre planen)",
+    "administrator": "Administrator (må også styre brugere, roller og planer)",
+    "system": "Systemet (opstart, vedligehold og kommandolinjen)",
 }
-"""Known roles and their Danish labels. Only "laeser" is refused writes for now."""
+"""Every role and its Danish label, from the least to the most allowed."""
+
+ROLE_RANK: Final[dict[str, int]] = {role: rank for rank, role in enumerate(ROLES, start=1)}
+"""A role may do what every lower-ranked role may."""
+
+ROLE_NAME_DA: Final[dict[str, str]] = {
+    "laeser": "læser",
+    "redaktoer": "redaktør",
+    "administrator": "administrator",
+    "system": "systemet",
+}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -33,10 +44,36 @@ ROLES: Final[dict[str, str]] = {
 
 @dataclass(frozen=True)
 class Actor:
-    """The person (or process) on whose behalf the service acts; recorded in every audit event."""
+    """The person (or process) on whose behalf the service acts; recorded in every audit event.
+
+    `role` is held on every plan (None: none); `plan_roles` are roles on single plans, which win
+    over `role` for their plan. `user_id` is the signed-in user's id (None for the command line
+    and start-up)."""
 
     name: str
-    role: str = "redaktoer"
+    role: str | None = "redaktoer"
+    plan_roles: tuple[tuple[int, str], ...] = ()
+    user_id: int | None = None
+
+    def role_on(self, plan_id: int | None) -> str | None:
+        """The actor's role on a plan (`plan_id` None: the role held on every plan)."""
+        if plan_id is not None:
+            own = next((role for plan, role in self.plan_roles if plan == plan_id), None)
+            if own is not None:
+                return own
+        return self.role
+
+    def may(self, plan_id: int | None, need: str) -> bool:
+        """Whether the actor's role on the plan is `need` or above."""
+        held = self.role_on(plan_id)
+        return held is not None and ROLE_RANK.get(held, 0) >= ROLE_RANK[need]
+
+    def sees_every_plan(self) -> bool:
+        return self.role is not None
+
+    def plan_ids(self) -> frozenset[int]:
+        """The plans the actor holds a role on of its own (every plan if `sees_every_plan`)."""
+        return frozenset(plan for plan, _ in self.plan_roles)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -100,6 +137,31 @@ class PlanSummary:
     version: int
     updated_at: datetime | None
     updated_by: str | None
+    archived_at: datetime | None = None
+    role: str | None = None  # the acting user's role on the plan
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    """What importing a plan-folder ZIP would store (the dry run of the upload)."""
+
+    filename: str
+    navn: str
+    kommune: str
+    ansoeger: str
+    periode_start: date
+    periode_slut: date
+    afdelinger: int
+    omraader: int
+    indikatorer: int
+    noegletal: int  # key-figure rows
+    list_years: tuple[int, ...]
+    tekster: tuple[str, ...]  # prose file names
+    same_name: bool  # a stored plan has the same name already
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from boligsocial.store.overview import OverviewService
 from boligsocial.store.plans import PlanService
 from boligsocial.store.prose import ProseService
 from boligsocial.store.records import Actor, SessionFactory
+from boligsocial.store.sign_in import SignInService
 from boligsocial.store.unit_of_work import UnitOfWork
 from boligsocial.store.users import UserService
 
@@ -36,6 +37,12 @@ class Services:
         self.exports = ExportService(sessions, actor)
         self.audit = AuditService(sessions, actor)
         self.users = UserService(sessions, actor)
+        self.sign_in = SignInService(sessions, actor)
+
+    def require(self, plan_id: int | None, need: str) -> None:
+        """Refuse (NotAllowed, Danish) unless the actor holds `need` or above on the plan; what
+        a page asks before it reads a form, so a refused user gets 403 whatever they sent."""
+        self.plans._require(plan_id, need)
 
     def all(self) -> dict[str, UnitOfWork]:
         """Every entity service by its attribute name."""

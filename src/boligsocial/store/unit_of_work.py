@@ -33,7 +33,7 @@ from boligsocial.store.db import WRITE
 from boligsocial.store.errors import ConflictError, NotAllowed, NotFound
 from boligsocial.store.mapping import unit_from_row
 from boligsocial.store.models import AfdelingRow, AuditEvent, IndikatorRow, KeyFigureRow, MaalingRow, PlanRow, utcnow
-from boligsocial.store.records import Actor, SessionFactory
+from boligsocial.store.records import ROLE_NAME_DA, Actor, SessionFactory
 
 __all__ = [
     "CONCURRENT_TEXT",
@@ -85,19 +85,43 @@ class UnitOfWork:
         self.sessions = session_factory
         self.actor = actor
 
+    def _require(self, plan_id: int | None, need: str) -> None:
+        """Refuse (NotAllowed, in Danish) unless the actor's role on the plan is `need` or above.
+        `plan_id` None asks for the role held on every plan (creating plans, managing all users).
+        Every public method calls this first: the role is checked here, not in the pages."""
+        if self.actor.may(plan_id, need):
+            return
+        held = self.actor.role_on(plan_id)
+        if held is None:
+            raise NotAllowed(
+                "Du har ikke adgang til denne plan." if plan_id is not None else "Det kræver adgang til alle planer."
+            )
+        if need == "redaktoer":
+            raise NotAllowed(f"Du er {ROLE_NAME_DA.get(held, held)} og har kun læseadgang; du kan ikke ændre planen.")
+        where = "af planen" if plan_id is not None else "af alle planer"
+        raise NotAllowed(f"Det kan kun en {ROLE_NAME_DA[need]} {where}; du er {ROLE_NAME_DA.get(held, held)}.")
+
     @contextmanager
-    def _reading(self) -> Iterator[Session]:
+    def _reading(self, plan_id: int | None = None) -> Iterator[Session]:
+        """One read transaction. With `plan_id`, the actor must hold a role on the plan."""
+        if plan_id is not None:
+            self._require(plan_id, "laeser")
         with self.sessions() as session, session.begin():
             yield session
 
     @contextmanager
-    def _writing(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back on any error."""
-        if self.actor.role == "laeser":
+    def _writing(self, plan_id: int | None = None) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back on any error. With
+        `plan_id`, the actor must be a redaktoer of the plan and the plan must not be archived."""
+        if plan_id is not None:
+            self._require(plan_id, "redaktoer")
+        elif self.actor.role == "laeser":
             raise NotAllowed("Du har kun læseadgang og kan ikke ændre planen.")
         try:
             with self.sessions() as session, session.begin():
                 session.connection(execution_options=WRITE)  # SQLite: BEGIN IMMEDIATE
+                if plan_id is not None:
+                    _refuse_archived(session, plan_id)
                 yield session
         except StaleDataError:
             raise ConflictError(CONCURRENT_TEXT) from None
@@ -114,12 +138,17 @@ class UnitOfWork:
         summary: str,
         before: Any = None,
         after: Any = None,
+        *,
+        actor: Actor | None = None,
     ) -> None:
+        """Record a write (by `actor`, else the service's own) in the write's transaction."""
+        who = actor or self.actor
         session.add(
             AuditEvent(
                 at=utcnow(),
-                actor=self.actor.name,
-                role=self.actor.role,
+                actor=who.name,
+                user_id=who.user_id,
+                role=who.role_on(plan_id) or "",
                 action=action,
                 entity=entity,
                 entity_id=None if entity_id is None else str(entity_id),
@@ -137,6 +166,17 @@ class UnitOfWork:
 
 # --------------------------------------------------------------------------------------------------
 # Row look-ups shared by the services
+
+
+def _refuse_archived(session: Session, plan_id: int) -> None:
+    archived = session.execute(select(PlanRow.archived_at).where(PlanRow.id == plan_id)).first()
+    if archived is None:
+        raise NotFound(f"Planen (id {plan_id}) findes ikke.")
+    if archived[0] is not None:
+        raise NotAllowed(
+            f"Planen er arkiveret {local_time_text(archived[0])} og kan ikke ændres. "
+            "En administrator kan tage den tilbage fra arkivet."
+        )
 
 
 def plan_row(session: Session, plan_id: int, *, full: bool = False) -> PlanRow:

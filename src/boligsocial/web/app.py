@@ -13,32 +13,34 @@ import socket
 from pathlib import Path
 from typing import Final
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from boligsocial import danish
 from boligsocial.law import vocabulary
 from boligsocial.store import NotAllowed, NotFound, StoreError, bootstrap
+from boligsocial.store.records import ROLE_NAME_DA
+from boligsocial.web.auth import SignInRequired, guard
 from boligsocial.web.formats import Format, FormatSuffixMiddleware, json_response, request_format
-from boligsocial.web.routes import afdelinger, exports, imports, indikatorer, omraader, oversigt, partnere
+from boligsocial.web.pages import page_globals
+from boligsocial.web.routes import afdelinger, exports, imports, indikatorer, konto, omraader, oversigt, partnere
 from boligsocial.web.security import SecurityHeadersMiddleware
-from boligsocial.web.state import ACTOR_COOKIE, AppState
+from boligsocial.web.state import AppState
 
 log = logging.getLogger(__name__)
 
 WEB_DIR: Final = Path(__file__).resolve().parent
-DEFAULT_ACTOR: Final = "webbruger"
 DEFAULT_DB: Final = "sqlite:///boligsocial.db"
 DB_ENV: Final = "BOLIGSOCIAL_DB"
-ACTOR_ENV: Final = "BOLIGSOCIAL_ACTOR"
 HTMX_VERSION: Final = "2.0.11"
 
 STATUS_TITLES: Final = {
     400: "Forkert forespørgsel",
+    401: "Log ind",
     403: "Ikke tilladt",
     404: "Siden findes ikke",
     405: "Metoden er ikke tilladt",
@@ -63,21 +65,25 @@ def make_templates() -> Jinja2Templates:
     env.globals["LIST_NAMES"] = vocabulary.REPORTED_LISTS
     env.globals["HTMX_VERSION"] = HTMX_VERSION
     env.globals["NEAR_TEXT"] = vocabulary.NEAR_DA
+    env.globals["ROLE_NAMES"] = ROLE_NAME_DA
     return templates
 
 
-def create_app(db_url: str, actor_name: str = DEFAULT_ACTOR) -> FastAPI:
+PROTECTED_ROUTERS: Final = (oversigt, afdelinger, omraader, indikatorer, partnere, imports, exports)
+"""Every page module behind sign-in (`guard`); only `konto` (sign-in) and /static are open."""
+
+
+def create_app(db_url: str) -> FastAPI:
     """The app on the database at `db_url` (SQLite file or PostgreSQL URL). On first start the
-    schema is created and the bundled example plan (Mit Kvarter) is loaded. `actor_name` is who
-    the audit trail names when a user has not given their own name."""
+    schema is created and the bundled example plan (Mit Kvarter) is loaded. Every page but the
+    sign-in page needs a signed-in user (docs/security.md)."""
     sessions = bootstrap(db_url)
     app = FastAPI(title="boligsocial", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.boligsocial = AppState(
-        sessions=sessions, default_actor=actor_name, templates=make_templates(), db_url=db_url
-    )
+    app.state.boligsocial = AppState(sessions=sessions, templates=make_templates(), db_url=db_url)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    for module in (oversigt, afdelinger, omraader, indikatorer, partnere, imports, exports):
-        app.include_router(module.router)
+    app.include_router(konto.router)
+    for module in PROTECTED_ROUTERS:
+        app.include_router(module.router, dependencies=[Depends(guard)])
     _install_error_pages(app)
     app.add_middleware(FormatSuffixMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: every response gets the headers
@@ -90,12 +96,23 @@ def _install_error_pages(app: FastAPI) -> None:
             return json_response({"fejl": message, "status": status}, status)
         state: AppState = request.app.state.boligsocial
         context = {
+            **page_globals(request),
             "title": STATUS_TITLES.get(status, "Fejl"),
             "message": message,
             "status": status,
-            "actor": state.actor_name(request.cookies.get(ACTOR_COOKIE)),
         }
         return state.templates.TemplateResponse(request, "fejl.html", context, status_code=status)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
+        message = "Din session er udløbet. Log ind igen." if exc.expired else "Log ind for at se siden."
+        if request_format(request) is Format.HTML and request.method == "GET" and "hx-request" not in request.headers:
+            target = konto.sign_in_url(request.url.path, request.url.query, exc.expired)
+            return RedirectResponse(target, status_code=303)
+        response = page(request, 401, message)
+        if "hx-request" in request.headers:
+            response.headers["HX-Redirect"] = konto.sign_in_url(None, "", exc.expired)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -133,10 +150,9 @@ def _install_error_pages(app: FastAPI) -> None:
 
 
 def create_app_from_env() -> FastAPI:
-    """`create_app` with the database URL in $BOLIGSOCIAL_DB (and the default actor's name in
-    $BOLIGSOCIAL_ACTOR), for running several worker processes:
-    `uvicorn --factory --workers 4 boligsocial.web.app:create_app_from_env`."""
-    return create_app(os.environ.get(DB_ENV, DEFAULT_DB), os.environ.get(ACTOR_ENV, DEFAULT_ACTOR))
+    """`create_app` with the database URL in $BOLIGSOCIAL_DB, for running several worker
+    processes: `uvicorn --factory --workers 4 boligsocial.web.app:create_app_from_env`."""
+    return create_app(os.environ.get(DB_ENV, DEFAULT_DB))
 
 
 def local_url(host: str, port: int) -> str:

@@ -1,4 +1,4 @@
-"""What every page needs: the app state, the acting person, the classified plan (cached) and one
+"""What every page needs: the app state, the signed-in user, the classified plan (cached) and one
 function that answers in the format asked for (HTML, JSON or CSV)."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from starlette.responses import Response
 
 from boligsocial.store import PlanOverview, PlanSummary, Services
 from boligsocial.web import views
+from boligsocial.web.auth import csrf_field_for, csrf_token_of, current_user, services, signed_in_user
 from boligsocial.web.formats import Format, csv_response, json_response, request_format
-from boligsocial.web.state import ACTOR_COOKIE, AppState, CachedResponse
+from boligsocial.web.state import AppState, CachedResponse
 
 MAX_CACHED = 2 * 1024 * 1024
 
@@ -24,12 +25,15 @@ def app_state(request: Request) -> AppState:
 
 
 def actor_name(request: Request) -> str:
-    return app_state(request).actor_name(request.cookies.get(ACTOR_COOKIE))
+    """The signed-in user's e-mail ("" before sign-in)."""
+    user = signed_in_user(request)
+    return "" if user is None else user.user.email
 
 
 def service(request: Request) -> Services:
-    """The store's services acting for the person using the page (the name they gave, else the app's)."""
-    return app_state(request).service(actor_name(request))
+    """The store's services acting for the signed-in user (with their roles)."""
+    found: Services = services(request)
+    return found
 
 
 def data_version(svc: Services, plan_id: int) -> int:
@@ -90,7 +94,8 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
     """A GET page of a plan, built once per data version, address, format and person.
 
     Every stored write changes the data version, so a cached page is never stale; what varies by
-    person (the name in the header) is part of the key. A page in the cache is answered on the
+    person (the e-mail in the header, the buttons their role allows, the CSRF token in forms) is
+    part of the key: the user and their session. A page in the cache is answered on the
     event loop without a thread or a database round trip; building one runs in a worker thread."""
     if request.method != "GET":
         return await run_in_threadpool(build)
@@ -105,7 +110,7 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
         request.url.query,
         request_format(request),
         request.headers.get("hx-request") == "true",
-        actor_name(request),
+        current_user(request).csrf_token,  # one per session: the forms on the page carry it
     )
 
     def make() -> CachedResponse:
@@ -122,7 +127,8 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
 
 
 def plan_summary(request: Request, plan_id: int) -> PlanSummary:
-    for summary in service(request).plans.list_plans():
+    plans = service(request).plans
+    for summary in [*plans.list_plans(), *plans.list_plans(archived=True)]:
         if summary.id == plan_id:
             return summary
     raise HTTPException(404, f"Der er ingen plan med nummer {plan_id}.")
@@ -135,6 +141,26 @@ def parse_year(value: str | None) -> int | None:
     if not text.isdigit() or not 1900 <= int(text) <= 2100:
         raise HTTPException(400, f'Listeåret skal være et årstal, fx 2022, ikke "{value}".')
     return int(text)
+
+
+def page_globals(request: Request) -> dict[str, Any]:
+    """What every HTML page's frame needs: the user (e-mail, role on the plan) and the CSRF token."""
+    user = signed_in_user(request)
+    plan_id = request.path_params.get("plan_id")
+    role = None
+    if user is not None:
+        every = next((r for p, r in user.user.roles if p is None), None)
+        role = (user.user.role_on(plan_id) if isinstance(plan_id, int) else every) or every
+    return {
+        "request": request,
+        "actor": "" if user is None else user.user.email,
+        "user": None if user is None else user.user,
+        "user_role": role,
+        "may_edit": role in ("redaktoer", "administrator"),
+        "is_admin": any(p is None and r == "administrator" for p, r in (user.user.roles if user else ())),
+        "csrf_token": csrf_token_of(request),
+        "csrf_field": csrf_field_for(request),
+    }
 
 
 def respond(
@@ -158,7 +184,7 @@ def respond(
         response = csv_response(csv(), csv_name, status_code)
     else:
         state = app_state(request)
-        full = {"request": request, "actor": actor_name(request), "csv_available": csv is not None, **context}
+        full = {**page_globals(request), "csv_available": csv is not None, **context}
         response = state.templates.TemplateResponse(request, template, full, status_code=status_code)
         response.headers["Vary"] = "Accept, HX-Request"
     for key, value in (headers or {}).items():

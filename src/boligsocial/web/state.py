@@ -1,5 +1,5 @@
-"""What the app keeps between requests: the session factory, the default actor and a cache of
-classified plans.
+"""What the app keeps between requests: the session factory, the signed-in sessions (briefly) and
+a cache of classified plans.
 
 Classifying a plan (the law applied to every unit, with flips and areas) takes a few hundred
 milliseconds, far more than a page may take. The result depends only on the stored data, so it is
@@ -20,15 +20,15 @@ from typing import Any, Generic, TypeVar
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
-from boligsocial.store import Actor, PlanOverview, Services
+from boligsocial.store import SYSTEM_ACTOR, Actor, PlanOverview, Services, SessionUser
+from boligsocial.store.sign_in import SignInService
 from boligsocial.web.views import DepartmentRow
 
 K = TypeVar("K")
 V = TypeVar("V")
 
-ACTOR_COOKIE = "boligsocial_navn"
 VERSION_TTL = 1.0  # seconds a plan's data version is trusted without asking the database
-MAX_ACTOR_NAME = 60
+SESSION_TTL = 1.0  # seconds a session is trusted without asking the database (sign-out elsewhere)
 MAX_PAGE_CACHE_BYTES = 64 * 1024 * 1024  # rendered pages kept per process
 
 
@@ -131,10 +131,45 @@ class CachedResponse:
     keep: bool
 
 
+class SessionCache:
+    """Signed-in sessions by token, trusted for `ttl` seconds: a page from the page cache then
+    needs no database round trip. A sign-out through this app forgets the token at once; one in
+    another worker process is seen within `ttl`."""
+
+    def __init__(self, ttl: float, size: int = 4096) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._items: OrderedDict[str, tuple[float, SessionUser | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str, look_up: Callable[[str], SessionUser | None]) -> SessionUser | None:
+        now = time.monotonic()
+        with self._lock:
+            item = self._items.get(token)
+            if item is not None and now - item[0] <= self.ttl:
+                return item[1]
+        found = look_up(token)
+        if found is not None and found.expires_at.timestamp() <= time.time():
+            found = None
+        with self._lock:
+            self._items[token] = (now, found)
+            self._items.move_to_end(token)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return found
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._items.pop(token, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 @dataclass
 class AppState:
     sessions: sessionmaker[Session]
-    default_actor: str
     templates: Jinja2Templates
     db_url: str
     overviews: ComputeOnceCache[tuple[int, int, int | None], PlanOverview] = field(
@@ -149,15 +184,11 @@ class AppState:
         default_factory=lambda: ComputeOnceCache(32)
     )
 
-    def actor_name(self, cookie: str | None) -> str:
-        name = clean_actor_name(cookie or "")
-        return name or self.default_actor
+    signed_in: SessionCache = field(default_factory=lambda: SessionCache(SESSION_TTL))
 
-    def service(self, actor_name: str | None = None) -> Services:
-        return Services(self.sessions, Actor(actor_name or self.default_actor))
+    def service(self, actor: Actor) -> Services:
+        return Services(self.sessions, actor)
 
-
-def clean_actor_name(value: str) -> str:
-    """A name typed by the user, as it is recorded in the audit trail: printable, one line."""
-    text = " ".join("".join(ch for ch in value if ch.isprintable()).split())
-    return text[:MAX_ACTOR_NAME]
+    def session_user(self, token: str) -> SessionUser | None:
+        """Who holds the session with this token (None: unknown, ended or expired)."""
+        return self.signed_in.get(token, SignInService(self.sessions, SYSTEM_ACTOR).session_user)

@@ -21,6 +21,7 @@ from boligsocial.law.vocabulary import (
 )
 from boligsocial.store import KEY_FIGURE_FIELDS, ConflictError, KeyFigureRecord, ValidationFailed
 from boligsocial.web import charts, views
+from boligsocial.web.auth import needs
 from boligsocial.web.formats import csv_text, is_htmx
 from boligsocial.web.pages import (
     app_state,
@@ -291,7 +292,7 @@ async def afdeling_side(request: Request, plan_id: int, afdeling_id: int, aar: s
     return await cached_page(request, plan_id, build)
 
 
-@router.post("/plan/{plan_id}/afdelinger/{afdeling_id}/noegletal")
+@router.post("/plan/{plan_id}/afdelinger/{afdeling_id}/noegletal", dependencies=[needs("redaktoer")])
 async def ret_noegletal(request: Request, plan_id: int, afdeling_id: int, aar: str | None = None) -> Response:
     """Save the key-figure form. Only fields that differ from what is stored are sent; the form's
     version makes a concurrent change a conflict instead of a silent overwrite."""

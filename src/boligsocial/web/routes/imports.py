@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from boligsocial.plan.keyfigures import ACCEPTED_SUFFIXES, ImportIssue
 from boligsocial.store import ConflictError, ImportPreview, ImportRefused
+from boligsocial.web.auth import needs
 from boligsocial.web.formats import is_htmx
 from boligsocial.web.pages import overview, respond, service, written
 
@@ -109,7 +110,7 @@ async def _upload(request: Request) -> tuple[str, bytes]:
     return upload.filename, data
 
 
-@router.post("/plan/{plan_id}/import/forhaandsvisning")
+@router.post("/plan/{plan_id}/import/forhaandsvisning", dependencies=[needs("redaktoer")])
 async def forhaandsvis(request: Request, plan_id: int) -> Response:
     filename, data = await _upload(request)
 
@@ -139,7 +140,7 @@ def _count(n: int) -> str:
     return "1 fejl" if n == 1 else f"{n} fejl"
 
 
-@router.post("/plan/{plan_id}/import/gem")
+@router.post("/plan/{plan_id}/import/gem", dependencies=[needs("redaktoer")])
 async def gem_import(request: Request, plan_id: int) -> Response:
     form = await request.form()
     filename = str(form.get("filnavn", ""))

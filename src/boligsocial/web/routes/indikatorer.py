@@ -31,6 +31,7 @@ from boligsocial.plan.status import (
 )
 from boligsocial.store import ConflictError, IndikatorRecord, MaalingRecord, ValidationFailed
 from boligsocial.web import charts
+from boligsocial.web.auth import needs
 from boligsocial.web.formats import csv_text, is_htmx
 from boligsocial.web.pages import app_state, cached_page, overview, respond, service, written
 
@@ -351,7 +352,7 @@ async def indikator_side(request: Request, plan_id: int, indikator_id: str) -> R
     return await cached_page(request, plan_id, lambda: indicator_page(request, plan_id, indikator_id))
 
 
-@router.post("/plan/{plan_id}/indikatorer/{indikator_id}/maalinger")
+@router.post("/plan/{plan_id}/indikatorer/{indikator_id}/maalinger", dependencies=[needs("redaktoer")])
 async def gem_maaling(request: Request, plan_id: int, indikator_id: str) -> Response:
     """Add a year's value, or change a stored value (with `maaling_id` and its `version`)."""
     form = {k: str(v).strip() for k, v in (await request.form()).items()}

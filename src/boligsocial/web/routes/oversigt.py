@@ -4,9 +4,8 @@ areas meet each list, the four indsatsomraader, what is near a threshold and wha
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from boligsocial.store import PlanOverview, PlanSummary
@@ -22,7 +21,6 @@ from boligsocial.web.pages import (
     respond,
     service,
 )
-from boligsocial.web.state import ACTOR_COOKIE, clean_actor_name
 
 router = APIRouter()
 
@@ -53,24 +51,6 @@ def forside(request: Request) -> Response:
         {"plans": plans},
         data={"planer": [summary_dict(p) for p in plans]},
     )
-
-
-@router.post("/navn")
-def saet_navn(request: Request, navn: str = Form(""), tilbage: str = Form("/")) -> Response:
-    """Remember who is using the app (a cookie); the service records the name with every change."""
-    target = tilbage if _local_path(tilbage) else "/"
-    response = RedirectResponse(target, status_code=303)
-    name = clean_actor_name(navn)
-    if name:
-        response.set_cookie(ACTOR_COOKIE, name, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
-    else:
-        response.delete_cookie(ACTOR_COOKIE)
-    return response
-
-
-def _local_path(target: str) -> bool:
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/")
 
 
 def plan_dict(view: PlanOverview, summary: PlanSummary) -> dict[str, Any]:
