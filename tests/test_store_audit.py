@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 import boligsocial.store
-from boligsocial.store import Actor, Services, UnitOfWork, UserService
+from boligsocial.store import SYSTEM_ACTOR, Actor, NotAllowed, PlanService, Services, UnitOfWork, UserRecord
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
 INDIKATOR = "fravaer-grundskole"
@@ -83,21 +84,23 @@ class TransactionLog:
 
 @dataclass
 class Example:
-    services: Services
+    services: Services  # acting as the actor under test
+    setup: Services  # acting as the system: look-ups that prepare a call
     plan_id: int
     afdeling_id: int
     folder: Path
     log: TransactionLog
+    token: str = ""
 
 
 def _maaling(example: Example) -> tuple[int, int]:
-    record = example.services.indicators.get_indikator(example.plan_id, INDIKATOR)
+    record = example.setup.indicators.get_indikator(example.plan_id, INDIKATOR)
     return record.maalinger[0].id, record.maalinger[0].version
 
 
 def _update_key_figures(example: Example) -> object:
     svc, pid, afd = example.services, example.plan_id, example.afdeling_id
-    record = svc.key_figures.get_afdeling_figures(pid, afd)
+    record = example.setup.key_figures.get_afdeling_figures(pid, afd)
     return svc.key_figures.update_key_figures(pid, afd, {"beboere": "2.000"}, record.version)
 
 
@@ -112,36 +115,70 @@ def _delete_maaling(example: Example) -> object:
     return None
 
 
-def _admin(example: Example) -> UserService:
-    return UserService(example.services.users.sessions, Actor("Admin", "administrator"))
+MAIL = "mette@example.dk"
+PASSWORD = "en lang adgangskode"
 
 
 def _add_user(example: Example) -> object:
-    return _admin(example).add_user("mette@example.dk", "en lang adgangskode", "redaktoer", example.plan_id)
+    return example.services.users.add_user(MAIL, PASSWORD, "redaktoer", example.plan_id)
+
+
+def _user(example: Example) -> UserRecord:
+    return next(u for u in example.setup.users.users() if u.email == MAIL)
 
 
 def _reset_password(example: Example) -> object:
-    user = next(u for u in example.services.users.users() if u.email == "mette@example.dk")
-    return _admin(example).reset_password(user.id, "en anden lang adgangskode", user.version)
+    user = _user(example)
+    return example.services.users.reset_password(user.id, "en anden lang adgangskode", user.version)
+
+
+def _set_role(example: Example) -> object:
+    user = _user(example)
+    return example.services.users.set_role(user.id, example.plan_id, "laeser", user.version)
+
+
+def _close_account(example: Example) -> object:
+    user = _user(example)
+    return example.services.users.set_active(user.id, False, user.version)
+
+
+def _sign_in(example: Example) -> object:
+    return example.services.sign_in.sign_in(MAIL, "en anden lang adgangskode", "127.0.0.1")
+
+
+def _signed_in(example: Example) -> object:
+    with example.log.unrecorded():
+        example.token = example.setup.sign_in.sign_in(MAIL, "en anden lang adgangskode", "127.0.0.1").token
+    return example.services.sign_in.session_user(example.token)
+
+
+def _archive_plan(example: Example) -> object:
+    plans = example.services.plans
+    archived = plans.archive_plan(example.plan_id, True, example.setup.plans.plan_version(example.plan_id))
+    return plans.archive_plan(example.plan_id, False, archived.version)
 
 
 def _import_plan_archive(example: Example) -> object:
-    archive = example.services.exports.export_plan_archive(example.plan_id)
+    archive = example.setup.exports.export_plan_archive(example.plan_id)
     return example.services.plans.import_plan_archive(archive, "plan.zip")
 
 
+def _preview_plan_archive(example: Example) -> object:
+    archive = example.setup.exports.export_plan_archive(example.plan_id)
+    return example.services.plans.preview_plan_archive(archive, "plan.zip")
+
+
 def _delete_plan(example: Example) -> object:
-    plans = example.services.plans
-    plans.delete_plan(example.plan_id, plans.plan_version(example.plan_id))
+    example.services.plans.delete_plan(example.plan_id, example.setup.plans.plan_version(example.plan_id))
     return None
 
 
 def _import_first_plan(example: Example) -> object:
-    plans = example.services.plans
+    setup = example.setup.plans
     with example.log.unrecorded():  # only into an empty database
-        for summary in plans.list_plans():
-            plans.delete_plan(summary.id, summary.version)
-    return plans.import_first_plan(EXAMPLE, "eksemplet")
+        for summary in setup.list_plans():
+            setup.delete_plan(summary.id, summary.version)
+    return example.services.plans.import_first_plan(EXAMPLE, "eksemplet")
 
 
 # Every public method of every entity service, with an example call; run in this order on one
@@ -151,6 +188,7 @@ CALLS: dict[str, Callable[[Example], object]] = {
     "plans.has_plans": lambda e: e.services.plans.has_plans(),
     "plans.get_plan": lambda e: e.services.plans.get_plan(e.plan_id),
     "plans.plan_version": lambda e: e.services.plans.plan_version(e.plan_id),
+    "plans.archived_at": lambda e: e.services.plans.archived_at(e.plan_id),
     "overview.plan_context": lambda e: e.services.overview.plan_context(e.plan_id),
     "key_figures.afdelinger": lambda e: e.services.key_figures.afdelinger(e.plan_id),
     "key_figures.key_figures": lambda e: e.services.key_figures.key_figures(e.plan_id),
@@ -164,10 +202,19 @@ CALLS: dict[str, Callable[[Example], object]] = {
     "exports.export_key_figures_xlsx": lambda e: e.services.exports.export_key_figures_xlsx(e.plan_id),
     "exports.export_key_figures_csv": lambda e: e.services.exports.export_key_figures_csv(e.plan_id),
     "audit.audit_events": lambda e: e.services.audit.audit_events(e.plan_id),
+    "audit.audit_choices": lambda e: e.services.audit.audit_choices(e.plan_id),
     "users.add_user": _add_user,
     "users.users": lambda e: e.services.users.users(),
-    "users.authenticate": lambda e: e.services.users.authenticate("mette@example.dk", "en lang adgangskode"),
+    "users.get_user": lambda e: e.services.users.get_user(_user(e).id),
+    "users.authenticate": lambda e: e.services.users.authenticate(MAIL, PASSWORD),
     "users.reset_password": _reset_password,
+    "sign_in.sign_in": _sign_in,
+    "sign_in.session_user": _signed_in,
+    "sign_in.sign_out": lambda e: e.services.sign_in.sign_out(e.token),
+    "users.set_role": _set_role,
+    "users.set_active": _close_account,
+    "plans.preview_plan_archive": _preview_plan_archive,
+    "plans.archive_plan": _archive_plan,
     "key_figures.update_key_figures": _update_key_figures,
     "imports.commit_import": lambda e: e.services.imports.commit_import(e.plan_id, "tal.csv", FIGURES_CSV),
     "indicators.add_or_update_maaling": lambda e: e.services.indicators.add_or_update_maaling(
@@ -185,6 +232,11 @@ CALLS: dict[str, Callable[[Example], object]] = {
 WRITES = {
     "users.add_user",
     "users.reset_password",
+    "users.set_role",
+    "users.set_active",
+    "sign_in.sign_in",
+    "sign_in.sign_out",
+    "plans.archive_plan",
     "key_figures.update_key_figures",
     "imports.commit_import",
     "indicators.add_or_update_maaling",
@@ -196,6 +248,53 @@ WRITES = {
     "plans.delete_plan",
     "plans.import_first_plan",
 }
+
+# The role each call needs on the example plan ("administrator*": on every plan); calls not
+# listed need no role (signing in, and whether the database holds any plan at all).
+NEEDS: dict[str, str] = {
+    **{name: "laeser" for name in CALLS if name.split(".")[0] in ("overview", "key_figures", "indicators", "prose")},
+    **{
+        name: "laeser"
+        for name in (
+            "plans.get_plan",
+            "plans.plan_version",
+            "imports.preview_import",
+            "audit.audit_events",
+            "audit.audit_choices",
+        )
+    },
+    **{name: "laeser" for name in CALLS if name.startswith("exports.")},
+    **{name: "redaktoer" for name in WRITES if name.split(".")[0] in ("key_figures", "imports", "indicators", "prose")},
+    "plans.archived_at": "laeser",
+    "plans.archive_plan": "administrator",
+    "plans.delete_plan": "administrator",
+    "users.add_user": "administrator",
+    **{
+        name: "administrator*"
+        for name in (
+            "plans.import_plan_folder",
+            "plans.import_plan_archive",
+            "plans.preview_plan_archive",
+            "plans.import_first_plan",
+            "users.users",
+            "users.get_user",
+            "users.reset_password",
+            "users.set_active",
+        )
+    },
+    "users.set_role": "administrator",
+}
+OPEN = {"plans.list_plans", "plans.has_plans", "users.authenticate", *(n for n in CALLS if n.startswith("sign_in."))}
+
+
+def weaker_actor(need: str, plan_id: int) -> Actor:
+    """An actor with the role just below `need` on the example plan."""
+    return {
+        "laeser": Actor("Ingen", None, ((plan_id + 1000, "administrator"),)),
+        "redaktoer": Actor("Læser", "laeser"),
+        "administrator": Actor("Redaktør", "redaktoer"),
+        "administrator*": Actor("Planens administrator", None, ((plan_id, "administrator"),)),
+    }[need]
 
 
 def public_methods(services: Services) -> set[str]:
@@ -221,12 +320,49 @@ def test_every_public_method_is_called_here(example_sessions: sessionmaker[Sessi
     assert set(CALLS) >= WRITES
 
 
+def _example(sessions: sessionmaker[Session], actor: Actor, folder: Path) -> Example:
+    setup = Services(sessions, SYSTEM_ACTOR)
+    (summary,) = setup.plans.list_plans()
+    folehaven = next(a.id for a in setup.key_figures.afdelinger(summary.id) if a.navn == "Folehaven")
+    return Example(Services(sessions, actor), setup, summary.id, folehaven, folder, TransactionLog())
+
+
+def test_every_call_declares_the_role_it_needs() -> None:
+    assert set(CALLS) == set(NEEDS) | OPEN
+    assert not set(NEEDS) & OPEN
+
+
+def test_each_call_is_refused_to_the_role_below_the_one_it_needs(
+    example_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The store itself refuses, whatever page or command calls it; nothing is written."""
+    plan_id = _example(example_sessions, SYSTEM_ACTOR, tmp_path).plan_id
+    # what the refused calls would act on, made by the system
+    Services(example_sessions, SYSTEM_ACTOR).users.add_user(MAIL, "en anden lang adgangskode", "redaktoer", plan_id)
+    for name, need in sorted(NEEDS.items(), key=lambda item: item[0] == "plans.import_first_plan"):
+        example = _example(example_sessions, weaker_actor(need, plan_id), tmp_path / "eksport")
+        before = len(example.setup.audit.audit_events(None, limit=1000))
+        with pytest.raises(NotAllowed):
+            CALLS[name](example)
+            pytest.fail(f"{name} was not refused to a role below {need}")
+        if name != "plans.import_first_plan":  # its preparation empties the database
+            assert len(example.setup.audit.audit_events(None, limit=1000)) == before, name
+
+
+def test_a_user_sees_only_the_plans_they_hold_a_role_on(example_sessions: sessionmaker[Session]) -> None:
+    setup = Services(example_sessions, SYSTEM_ACTOR)
+    (summary,) = setup.plans.list_plans()
+    other = setup.plans.import_plan_folder(EXAMPLE)
+    assert [p.id for p in PlanService(example_sessions, Actor("R", None, ((other, "redaktoer"),))).list_plans()] == [
+        other
+    ]
+    assert {p.id for p in PlanService(example_sessions, Actor("A", "laeser")).list_plans()} == {summary.id, other}
+    assert PlanService(example_sessions, Actor("Ingen", None)).list_plans() == []
+
+
 def test_every_write_records_an_audit_event(example_sessions: sessionmaker[Session], tmp_path: Path) -> None:
-    services = Services(example_sessions, Actor("Mette"))
-    (summary,) = services.plans.list_plans()
-    folehaven = next(a.id for a in services.key_figures.afdelinger(summary.id) if a.navn == "Folehaven")
-    log = TransactionLog()
-    example = Example(services, summary.id, folehaven, tmp_path / "eksport", log)
+    example = _example(example_sessions, Actor("Mette", "administrator"), tmp_path / "eksport")
+    log = example.log
     engine = example_sessions.kw["bind"]
     assert isinstance(engine, Engine)
     log.listen(engine)

@@ -21,7 +21,7 @@ Sessions = sessionmaker[Session]
 
 
 def service(sessions: Sessions, name: str = "Mette") -> Services:
-    return Services(sessions, Actor(name))
+    return Services(sessions, Actor(name, "administrator"))
 
 
 def plan_id(svc: Services) -> int:

@@ -22,6 +22,8 @@ TABLES = {
     "audit_event",
     "bruger",
     "plan_rolle",
+    "web_session",
+    "login_forsoeg",
     "plan",
     "boligorganisation",
     "afdeling",

@@ -37,7 +37,7 @@ def without_source(units: list[UnitFigures]) -> list[UnitFigures]:
     return [dataclasses.replace(unit, source=None) for unit in units]
 
 
-def service(sessions: Sessions, name: str = "Mette", role: str = "redaktoer") -> Services:
+def service(sessions: Sessions, name: str = "Mette", role: str = "administrator") -> Services:
     return Services(sessions, Actor(name, role))
 
 
@@ -491,7 +491,7 @@ def test_prose(example_sessions: Sessions) -> None:
 
 
 def test_audit_events_name_the_actor(example_sessions: Sessions) -> None:
-    mette = service(example_sessions, "Mette")
+    mette = service(example_sessions, "Mette", "redaktoer")
     pid = plan_id(example_sessions)
     (loaded,) = mette.audit.audit_events(pid)
     assert (loaded.actor, loaded.role, loaded.action, loaded.entity) == ("system", "system", "importer_plan", "plan")

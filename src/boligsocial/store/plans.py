@@ -4,6 +4,7 @@ one) as a new plan, delete."""
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -89,6 +90,15 @@ class PlanService(UnitOfWork):
         with self._reading(plan_id) as session:
             return plan_row(session, plan_id).version
 
+    def archived_at(self, plan_id: int) -> datetime | None:
+        """When the plan was archived (None: it is not archived); one small query, for the
+        banner every page of an archived plan shows."""
+        with self._reading(plan_id) as session:
+            archived = session.execute(select(PlanRow.archived_at).where(PlanRow.id == plan_id)).first()
+            if archived is None:
+                raise NotFound(f"Planen (id {plan_id}) findes ikke.")
+            return aware(archived[0])
+
     def import_plan_folder(self, folder: Path) -> int:
         """Store a plan folder as a new plan and return its id: `helhedsplan.toml`, the key-figure
         file it names (every row must be an afdeling of the plan; a row without a list year takes
@@ -134,6 +144,7 @@ class PlanService(UnitOfWork):
     def import_first_plan(self, folder: Path, source: str) -> int | None:
         """Store a plan folder as a new plan if the database holds no plan yet (start-up: loading
         the example); returns the new plan's id, or None when there were plans already."""
+        self._require(None, "administrator")
         content = read_plan_folder(Path(folder))
         with self._writing() as session:
             if session.get_bind().dialect.name == "postgresql":
