@@ -132,8 +132,15 @@ async def guard(request: Request) -> None:
 
 
 def plan_in_path(request: Request) -> int | None:
+    """The plan id in the route's path (Starlette keeps path parameters as text)."""
     value = request.path_params.get("plan_id")
-    return value if isinstance(value, int) else None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)
+    if value is not None:
+        raise HTTPException(404, "Adressen findes ikke. Gå til forsiden og find siden derfra.")
+    return None
 
 
 def services(request: Request) -> Any:

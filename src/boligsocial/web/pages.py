@@ -4,13 +4,14 @@ function that answers in the format asked for (HTML, JSON or CSV)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from boligsocial.store import PlanOverview, PlanSummary, Services
+from boligsocial.store import PlanOverview, PlanSummary, Services, StoreError
 from boligsocial.web import views
 from boligsocial.web.auth import csrf_field_for, csrf_token_of, current_user, services, signed_in_user
 from boligsocial.web.formats import Format, csv_response, json_response, request_format
@@ -143,6 +144,15 @@ def parse_year(value: str | None) -> int | None:
     return int(text)
 
 
+def plan_archived_at(request: Request, plan_id: int) -> datetime | None:
+    """When the plan in the path was archived (None: it is not, or the user may not read it):
+    every page of an archived plan says so, and offers no changes."""
+    try:
+        return service(request).plans.archived_at(plan_id)
+    except StoreError:
+        return None
+
+
 def page_globals(request: Request) -> dict[str, Any]:
     """What every HTML page's frame needs: the user (e-mail, role on the plan) and the CSRF token."""
     user = signed_in_user(request)
@@ -150,13 +160,16 @@ def page_globals(request: Request) -> dict[str, Any]:
     role = None
     if user is not None:
         every = next((r for p, r in user.user.roles if p is None), None)
-        role = (user.user.role_on(plan_id) if isinstance(plan_id, int) else every) or every
+        on_plan = str(plan_id).isdigit() and len(str(plan_id)) < 10
+        role = (user.user.role_on(int(str(plan_id))) if on_plan else every) or every
+    archived_at = plan_archived_at(request, plan_id) if user is not None and isinstance(plan_id, int) else None
     return {
         "request": request,
+        "plan_archived_at": archived_at,
         "actor": "" if user is None else user.user.email,
         "user": None if user is None else user.user,
         "user_role": role,
-        "may_edit": role in ("redaktoer", "administrator"),
+        "may_edit": role in ("redaktoer", "administrator") and archived_at is None,
         "is_admin": any(p is None and r == "administrator" for p, r in (user.user.roles if user else ())),
         "csrf_token": csrf_token_of(request),
         "csrf_field": csrf_field_for(request),
