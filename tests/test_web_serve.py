@@ -3,6 +3,7 @@ address in Danish; the app answers there."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -42,20 +43,45 @@ def test_serve_creates_the_database_and_prints_the_address(tmp_path: Path) -> No
         first = process.stdout.readline()
         assert f"boligsocial kører nu på http://127.0.0.1:{port}/" in first
         assert database.is_file()
+        credentials = re.fullmatch(r"Log ind med e-mail (\S+) og adgangskode (\S+)\n", process.stdout.readline())
+        assert credentials is not None
+        base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/plan/1.json", timeout=30)
+                refused = httpx.get(f"{base}/plan/1.json", timeout=30)
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise
                 time.sleep(0.1)
+        assert refused.status_code == 401  # nothing without signing in
+        with httpx.Client(base_url=base, timeout=30) as browser:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/logind").text)
+            assert token is not None
+            fields = {"email": credentials[1], "adgangskode": credentials[2], "csrf_token": token[1]}
+            assert browser.post("/logind", data=fields).status_code == 303
+            response = browser.get("/plan/1.json")
         assert response.status_code == 200
         assert response.json()["plan"]["navn"] == "Mit Kvarter"
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_serve_refuses_to_open_a_database_without_users_to_other_machines(tmp_path: Path) -> None:
+    code = "import sys; from boligsocial.web.app import serve; serve(sys.argv[1], '0.0.0.0', int(sys.argv[2]))"
+    database = tmp_path / "ingen-brugere.db"
+    result = subprocess.run(
+        [sys.executable, "-c", code, f"sqlite:///{database}", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Databasen har ingen brugere endnu" in result.stderr
+    assert "boligsocial users add" in result.stderr and "--host 0.0.0.0" in result.stderr
+    assert "kører nu" not in result.stdout
 
 
 def test_serve_refuses_a_port_in_use_in_danish(tmp_path: Path) -> None:

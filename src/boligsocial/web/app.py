@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 from pathlib import Path
 from typing import Final
@@ -17,17 +18,33 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
 from boligsocial import danish
 from boligsocial.law import vocabulary
-from boligsocial.store import NotAllowed, NotFound, StoreError, bootstrap
+from boligsocial.store import SYSTEM_ACTOR, NotAllowed, NotFound, StoreError, UserService, bootstrap
 from boligsocial.store.records import ROLE_NAME_DA
 from boligsocial.web.auth import SignInRequired, guard
 from boligsocial.web.formats import Format, FormatSuffixMiddleware, json_response, request_format
+from boligsocial.web.limits import BodyLimitMiddleware
 from boligsocial.web.pages import page_globals
-from boligsocial.web.routes import afdelinger, exports, imports, indikatorer, konto, omraader, oversigt, partnere
+from boligsocial.web.routes import (
+    afdelinger,
+    brugere,
+    exports,
+    imports,
+    indikatorer,
+    konto,
+    omraader,
+    oversigt,
+    partnere,
+    planer,
+    redigering,
+    revision,
+    tekster,
+)
 from boligsocial.web.security import SecurityHeadersMiddleware
 from boligsocial.web.state import AppState
 
@@ -69,7 +86,20 @@ def make_templates() -> Jinja2Templates:
     return templates
 
 
-PROTECTED_ROUTERS: Final = (oversigt, afdelinger, omraader, indikatorer, partnere, imports, exports)
+PROTECTED_ROUTERS: Final = (
+    planer,
+    oversigt,
+    afdelinger,
+    omraader,
+    indikatorer,
+    partnere,
+    imports,
+    exports,
+    brugere,
+    tekster,
+    revision,
+    redigering,
+)
 """Every page module behind sign-in (`guard`); only `konto` (sign-in) and /static are open."""
 
 
@@ -85,6 +115,7 @@ def create_app(db_url: str) -> FastAPI:
     for module in PROTECTED_ROUTERS:
         app.include_router(module.router, dependencies=[Depends(guard)])
     _install_error_pages(app)
+    app.add_middleware(BodyLimitMiddleware)  # request bodies over the upload limit: 413 as they arrive
     app.add_middleware(FormatSuffixMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: every response gets the headers
     return app
@@ -162,19 +193,49 @@ def local_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+LOCAL_USER: Final = "lokal@boligsocial.local"
+LOOPBACK: Final = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
 def serve(db_url: str, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the app with uvicorn until Ctrl+C; prints the local address in Danish. A database that
-    cannot be opened or a port in use ends the program with a Danish message (SystemExit)."""
+    cannot be opened or a port in use ends the program with a Danish message (SystemExit).
+
+    Every page needs sign-in. A database without users gets, on this machine only (127.0.0.1),
+    a local administrator whose password is printed once; on any other address the server does
+    not start until an administrator exists (`boligsocial users add`)."""
     import uvicorn
 
     _check_port(host, port)
     try:
         app = create_app(db_url)
+        local_password = _first_user(app.state.boligsocial.sessions, host, db_url)
     except StoreError as error:
         raise SystemExit(f"Fejl: {error}") from None
     print(f"boligsocial kører nu på {local_url(host, port)}  (database: {_shown_db(db_url)})", flush=True)
+    if local_password is not None:
+        print(f"Log ind med e-mail {LOCAL_USER} og adgangskode {local_password}", flush=True)
+        print("(adgangskoden vises kun denne gang; gem den, eller opret dine egne brugere med 'boligsocial users add')")
     print("Åbn adressen i en browser. Stop med Ctrl+C.", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+
+
+def _first_user(sessions: sessionmaker[Session], host: str, db_url: str) -> str | None:
+    """The password of a local administrator made now, when the database has no user and the
+    server listens on this machine only; None when there are users. Refuses (SystemExit) to
+    open a database without users to other machines."""
+    users = UserService(sessions, SYSTEM_ACTOR)
+    if users.users():
+        return None
+    if host not in LOOPBACK:
+        raise SystemExit(
+            f"Fejl: Databasen har ingen brugere endnu, så ingen kan logge ind. Opret først en administrator, "
+            f"fx: boligsocial users add navn@eksempel.dk --role administrator --db {_shown_db(db_url)} "
+            f"- og start så igen med --host {host}."
+        )
+    password = secrets.token_urlsafe(12)
+    users.add_user(LOCAL_USER, password, "administrator")
+    return password
 
 
 def _check_port(host: str, port: int) -> None:
