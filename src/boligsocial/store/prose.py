@@ -8,7 +8,7 @@ from boligsocial.store.errors import ConflictError, ValidationFailed
 from boligsocial.store.models import TekstRow
 from boligsocial.store.plan_folders import PROSE_NAME
 from boligsocial.store.records import ProseRecord
-from boligsocial.store.unit_of_work import RETRY_TEXT, UnitOfWork, changed_by, plan_row
+from boligsocial.store.unit_of_work import RETRY_TEXT, UnitOfWork, aware, changed_by, plan_row
 
 __all__ = ["ProseService"]
 
@@ -21,7 +21,7 @@ class ProseService(UnitOfWork):
         with self._reading(plan_id) as session:
             plan_row(session, plan_id)
             query = select(TekstRow).where(TekstRow.plan_id == plan_id).order_by(TekstRow.navn)
-            return [ProseRecord(row.navn, row.indhold, row.version) for row in session.scalars(query)]
+            return [_record(row) for row in session.scalars(query)]
 
     def save_prose(self, plan_id: int, name: str, text_: str, expected_version: int) -> ProseRecord:
         """Create (expected_version 0) or replace a prose file. `name` is a file name such as
@@ -45,7 +45,11 @@ class ProseService(UnitOfWork):
                 row.indhold = text_
                 self._touch(row)
             else:
-                return ProseRecord(row.navn, row.indhold, row.version)
+                return _record(row)
             session.flush()
             self._audit(session, "gem_tekst", "tekst", row.id, plan_id, f"Teksten {name} er gemt", before, text_)
-            return ProseRecord(row.navn, row.indhold, row.version)
+            return _record(row)
+
+
+def _record(row: TekstRow) -> ProseRecord:
+    return ProseRecord(row.navn, row.indhold, row.version, aware(row.updated_at), row.updated_by)

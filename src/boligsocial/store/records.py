@@ -234,6 +234,8 @@ class ProseRecord:
     name: str
     text: str
     version: int
+    updated_at: datetime | None = None  # timezone-aware, UTC
+    updated_by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

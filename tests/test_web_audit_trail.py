@@ -1,0 +1,126 @@
+"""The plan's audit trail page (/plan/{id}/revision): who, when (Danish time), what and what it was
+before and after; filters by person, action, entity, text and dates (htmx), pages, CSV and JSON."""
+
+# ruff: noqa: F811 - pytest fixtures imported from web_helpers are used as arguments
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
+
+from boligsocial.store import Actor, Services
+from boligsocial.web.routes.revision import Change, changes, local_stamp
+from web_helpers import ACTOR, add_user, client, department_id, get_json, services_of, sign_in, text_of  # noqa: F401
+
+TRAIL = "/plan/1/revision"
+INTRO = "/plan/1/tekster/00-indledning.md"
+EDITOR = "redaktoer@example.dk"
+SENTENCE = "En sætning, der står i revisionssporet."
+
+
+def save_intro(client: TestClient, text: str) -> None:
+    page = client.get(INTRO).text
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version is not None
+    assert client.post(INTRO, data={"tekst": text, "version": version.group(1)}).status_code == 200
+
+
+def rows_of(client: TestClient, url: str) -> list[dict[str, str]]:
+    response = client.get(url)
+    assert response.status_code == 200, text_of(response.text)[:300]
+    return list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff")), delimiter=";"))
+
+
+def today() -> str:
+    return datetime.now(ZoneInfo("Europe/Copenhagen")).date().isoformat()
+
+
+def test_the_trail_shows_who_when_what_and_before_after(client: TestClient) -> None:
+    original = next(r.text for r in services_of(client).prose.prose(1) if r.name == "00-indledning.md")
+    save_intro(client, f"{SENTENCE}\n\n{original}")
+    afdeling = department_id(client, "Folehaven")
+    figures = services_of(client).key_figures.get_afdeling_figures(1, afdeling)
+    add_user(client, EDITOR, "redaktoer", 1)
+    Services(client.app.state.boligsocial.sessions, Actor(EDITOR, "redaktoer")).key_figures.update_key_figures(  # type: ignore[attr-defined]
+        1, afdeling, {"beboere": "2.000"}, figures.version
+    )
+
+    page = client.get(TRAIL)
+    assert page.status_code == 200 and 'aria-current="page">Revisionsspor</a>' in page.text
+    table = page.text[page.text.index('id="spor"') :]
+    rows = table.split("<tr data-id=")[1:]
+    assert len(rows) == 4  # newest first: the key figures, the new user, the text, the import
+    newest, _, text_row, imported = (text_of("<tr " + r) for r in rows)
+    assert newest.startswith(local_stamp(datetime.now().astimezone())[:10])  # dd.mm.yyyy, Danish time
+    assert EDITOR in newest and "ret noegletal" in newest
+    assert f"beboere: {figures.values['beboere']} → 2.000" in newest  # the changed key, old → new
+    assert ACTOR in text_row and "Teksten 00-indledning.md er gemt" in text_row
+    assert f"+ {SENTENCE}" in text_row  # a line diff of the text
+    assert "navn: – → Mit Kvarter" in imported  # the keys of a dict, old → new
+
+    data = get_json(client, f"{TRAIL}.json")
+    assert [e["hvem"] for e in data["haendelser"]] == [EDITOR, "system", ACTOR, "system"]
+    assert data["haendelser"][2]["efter"].startswith(SENTENCE) and data["naeste_side"] is None
+    assert data["haendelser"][2]["tidspunkt"].endswith(("+01:00", "+02:00"))  # Danish time
+
+    # Filters: person, action, entity, text, dates; the same filters in CSV.
+    assert [r["hvem"] for r in rows_of(client, f"{TRAIL}.csv")] == [EDITOR, "system", ACTOR, "system"]
+    assert [r["hvem"] for r in rows_of(client, f"{TRAIL}.csv?hvem={ACTOR}")] == [ACTOR]
+    assert [r["handling"] for r in rows_of(client, f"{TRAIL}.csv?handling=gem_tekst")] == ["gem_tekst"]
+    assert [r["enhed"] for r in rows_of(client, f"{TRAIL}.csv?enhed=plan")] == ["plan"]
+    found = rows_of(client, f"{TRAIL}.csv?q=INDLEDNING")
+    assert [r["beskrivelse"] for r in found] == ["Teksten 00-indledning.md er gemt"]
+    assert SENTENCE in found[0]["aendringer"]
+    yesterday = (datetime.now(ZoneInfo("Europe/Copenhagen")).date() - timedelta(days=1)).isoformat()
+    assert len(rows_of(client, f"{TRAIL}.csv?fra={today()}&til={today()}")) == 4
+    assert rows_of(client, f"{TRAIL}.csv?til={yesterday}") == []
+    assert rows_of(client, f"{TRAIL}.csv?hvem=ingen@example.dk") == []
+    header = client.get(f"{TRAIL}.csv?hvem=ingen@example.dk").text.lstrip("\ufeff").splitlines()[0]
+    assert header == "tidspunkt;hvem;rolle;handling;enhed;id;beskrivelse;aendringer"
+
+    # The filter form updates the table with htmx; the menus list who and what is in the trail.
+    partial = client.get(f"{TRAIL}?hvem={EDITOR}", headers={"HX-Request": "true"})
+    assert partial.status_code == 200 and "<html" not in partial.text
+    assert EDITOR in partial.text and "Teksten 00-indledning.md" not in partial.text
+    assert f'<option value="{EDITOR}"' in page.text and '<option value="gem_tekst"' in page.text
+
+    bad = client.get(f"{TRAIL}?fra=i+går")
+    assert bad.status_code == 400 and "Fra-datoen skal være en dato" in text_of(bad.text)
+    assert client.get(f"{TRAIL}?fra={today()}&til={yesterday}").status_code == 400
+
+    # A reader of the plan may see its trail.
+    add_user(client, "laeser@example.dk", "laeser", 1)
+    sign_in(client, "laeser@example.dk")
+    assert SENTENCE in client.get(TRAIL).text
+
+
+def test_the_trail_comes_in_pages_newest_first(client: TestClient) -> None:
+    prose = services_of(client).prose
+    for number in range(55):
+        prose.save_prose(1, "noter.md", f"# Noter\n\nUdkast {number}.\n", number)
+    first = client.get(TRAIL)
+    assert first.text.count("<tr data-id=") == 50 and f'href="{TRAIL}?side=2"' in first.text
+    assert "Udkast 54." in first.text and "Ældre →" in first.text
+    second = get_json(client, f"{TRAIL}.json?side=2")
+    assert len(second["haendelser"]) == 6 and second["naeste_side"] is None  # 5 saves and the import
+    assert second["haendelser"][-1]["handling"] == "importer_plan"
+    assert len(rows_of(client, f"{TRAIL}.csv")) == 56  # the CSV holds every row the filters let through
+    assert client.get(f"{TRAIL}?side=0").status_code == 400
+
+
+def test_changes_are_readable() -> None:
+    assert changes({"a": 1, "b": "x"}, {"a": 1, "b": "y", "c": [1, 2]}) == [
+        Change("b", "x", "y"),
+        Change("c", None, "[1, 2]"),
+    ]
+    diff = changes("en\nto\ntre\nfire\n", "en\nto\nTRE\nfire\n")[0]
+    assert diff.lines == ((" ", "to"), ("-", "tre"), ("+", "TRE"), (" ", "fire"))
+    far = changes("\n".join("abcdefghij"), "\n".join("Abcdefghi"))[0].lines
+    assert far == (("-", "a"), ("+", "A"), (" ", "b"), ("@", "…"), (" ", "i"), ("-", "j"))
+    assert changes("kort", "lang") == [Change(None, "kort", "lang")]
+    assert changes(None, None) == [] and changes({"a": 1}, {"a": 1}) == []
+    assert len(changes("x" * 500, "y")[0].before or "") == 160
