@@ -115,6 +115,12 @@ def _delete_maaling(example: Example) -> object:
     return None
 
 
+def _update_section(example: Example) -> object:
+    record = example.setup.edits.section(example.plan_id, "partnere")
+    value = [*record.value, {"navn": "Valby Lokaludvalg"}]
+    return example.services.edits.update_section(example.plan_id, "partnere", value, record.version)
+
+
 MAIL = "mette@example.dk"
 PASSWORD = "en lang adgangskode"
 
@@ -223,6 +229,8 @@ CALLS: dict[str, Callable[[Example], object]] = {
     "indicators.update_maaling": _update_maaling,
     "indicators.delete_maaling": _delete_maaling,
     "prose.save_prose": lambda e: e.services.prose.save_prose(e.plan_id, "noter.md", "# Noter\n", 0),
+    "edits.section": lambda e: e.services.edits.section(e.plan_id, "partnere"),
+    "edits.update_section": _update_section,
     "plans.import_plan_folder": lambda e: e.services.plans.import_plan_folder(EXAMPLE),
     "plans.import_plan_archive": _import_plan_archive,
     "plans.delete_plan": _delete_plan,
@@ -243,6 +251,7 @@ WRITES = {
     "indicators.update_maaling",
     "indicators.delete_maaling",
     "prose.save_prose",
+    "edits.update_section",
     "plans.import_plan_folder",
     "plans.import_plan_archive",
     "plans.delete_plan",
@@ -266,6 +275,8 @@ NEEDS: dict[str, str] = {
     **{name: "laeser" for name in CALLS if name.startswith("exports.")},
     **{name: "redaktoer" for name in WRITES if name.split(".")[0] in ("key_figures", "imports", "indicators", "prose")},
     "plans.archived_at": "laeser",
+    "edits.section": "laeser",
+    "edits.update_section": "redaktoer",
     "plans.archive_plan": "administrator",
     "plans.delete_plan": "administrator",
     "users.add_user": "administrator",

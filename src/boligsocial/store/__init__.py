@@ -32,6 +32,8 @@ from boligsocial.store.imports import KeyFigureImportService
 from boligsocial.store.indicators import IndicatorService
 from boligsocial.store.key_figures import KeyFigureService
 from boligsocial.store.overview import OverviewService
+from boligsocial.store.plan_edits import PlanEditService
+from boligsocial.store.plan_sections import SECTIONS, EditField, EditSection, EditTable, SectionRecord
 from boligsocial.store.plans import PlanService
 from boligsocial.store.prose import ProseService
 from boligsocial.store.records import (
@@ -63,12 +65,16 @@ __all__ = [
     "KEY_FIGURE_FIELDS",
     "PLAN_ROLES",
     "ROLES",
+    "SECTIONS",
     "SYSTEM_ACTOR",
     "Actor",
     "AfdelingRecord",
     "AuditRecord",
     "AuditService",
     "ConflictError",
+    "EditField",
+    "EditSection",
+    "EditTable",
     "ExampleNotFound",
     "ExportError",
     "ExportService",
@@ -85,6 +91,7 @@ __all__ = [
     "NotAllowed",
     "NotFound",
     "OverviewService",
+    "PlanEditService",
     "PlanOverview",
     "PlanPreview",
     "PlanService",
@@ -92,6 +99,7 @@ __all__ = [
     "PreviewRow",
     "ProseRecord",
     "ProseService",
+    "SectionRecord",
     "Services",
     "SessionUser",
     "SignInRefused",

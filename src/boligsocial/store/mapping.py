@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from enum import Enum
 from fractions import Fraction
 from typing import Any, Final
 
@@ -42,6 +43,7 @@ __all__ = [
     "maaling_from_row",
     "maalstyring_document",
     "new_plan_rows",
+    "plan_document",
     "plan_from_rows",
     "unit_from_row",
 ]
@@ -53,6 +55,7 @@ DOCUMENT_KEYS: Final = (
     "partnere",
     "organisation",
     "forkortelser",
+    "budget",
     "rettelser",
 )
 
@@ -81,17 +84,34 @@ def _dump(items: Iterable[Any]) -> list[Any]:
     return [item.model_dump(mode="json") for item in items]
 
 
-def new_plan_rows(plan: Helhedsplan, actor: str) -> tuple[PlanRow, dict[tuple[str, str], AfdelingRow]]:
-    """New rows for a plan (not yet added to a session), and its afdeling rows by
-    (kortnavn, navn) so that key figures can be attached."""
-    document: dict[str, Any] = {
+def _comma_decimals(value: Any) -> Any:
+    """JSON data with every Decimal as its exact text with decimal comma ("2500000,50"), which the
+    model reads back unambiguously ("1.500" would be refused as a possible thousands separator)."""
+    if isinstance(value, dict):
+        return {k: _comma_decimals(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_comma_decimals(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    return value.value if isinstance(value, Enum) else value
+
+
+def plan_document(plan: Helhedsplan) -> dict[str, Any]:
+    """The plan's parts kept as one JSON document on the plan row (`DOCUMENT_KEYS`)."""
+    return {
         "indsatsomraader": _dump(plan.indsatsomraader),
         "opmaerksomhedspunkter": _dump(plan.opmaerksomhedspunkter),
         "partnere": _dump(plan.partnere),
         "organisation": None if plan.organisation is None else plan.organisation.model_dump(mode="json"),
         "forkortelser": dict(plan.forkortelser),
+        "budget": None if plan.budget is None else _comma_decimals(plan.budget.model_dump(mode="python")),
         "rettelser": _dump(plan.rettelser),
     }
+
+
+def new_plan_rows(plan: Helhedsplan, actor: str) -> tuple[PlanRow, dict[tuple[str, str], AfdelingRow]]:
+    """New rows for a plan (not yet added to a session), and its afdeling rows by
+    (kortnavn, navn) so that key figures can be attached."""
     row = PlanRow(
         navn=plan.navn,
         kommune=plan.kommune,
@@ -103,7 +123,7 @@ def new_plan_rows(plan: Helhedsplan, actor: str) -> tuple[PlanRow, dict[tuple[st
         noegletal=plan.noegletal,
         baggrund=plan.baggrund,
         kriterier_tekst=plan.kriterier_tekst,
-        dokument=document,
+        dokument=plan_document(plan),
         updated_by=actor,
     )
     organisations: dict[str, BoligorganisationRow] = {}

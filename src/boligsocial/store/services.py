@@ -13,6 +13,7 @@ from boligsocial.store.imports import KeyFigureImportService
 from boligsocial.store.indicators import IndicatorService
 from boligsocial.store.key_figures import KeyFigureService
 from boligsocial.store.overview import OverviewService
+from boligsocial.store.plan_edits import PlanEditService
 from boligsocial.store.plans import PlanService
 from boligsocial.store.prose import ProseService
 from boligsocial.store.records import Actor, SessionFactory
@@ -34,6 +35,7 @@ class Services:
         self.imports = KeyFigureImportService(sessions, actor)
         self.indicators = IndicatorService(sessions, actor)
         self.prose = ProseService(sessions, actor)
+        self.edits = PlanEditService(sessions, actor)
         self.exports = ExportService(sessions, actor)
         self.audit = AuditService(sessions, actor)
         self.users = UserService(sessions, actor)
