@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
@@ -16,7 +18,15 @@ from boligsocial.plan.model import Helhedsplan
 from boligsocial.store.errors import ImportRefused
 from boligsocial.store.importing import MatchedUnit, match_units
 
-__all__ = ["PROSE_NAME", "TEXT_FOLDER", "FolderContent", "read_plan_folder", "unpack_plan_archive"]
+__all__ = [
+    "MAX_ARCHIVE_BYTES",
+    "MAX_ARCHIVE_FILES",
+    "PROSE_NAME",
+    "TEXT_FOLDER",
+    "FolderContent",
+    "read_plan_folder",
+    "unpack_plan_archive",
+]
 
 TEXT_FOLDER: Final = "tekst"
 PROSE_NAME: Final = re.compile(r"[^\W_][\w\-]*(?:\.[\w\-]+)*\.md", re.UNICODE)
@@ -102,32 +112,105 @@ def _read_texts(folder: Path, issues: list[ImportIssue]) -> dict[str, str]:
 
 def unpack_plan_archive(data: bytes, name: str, root: Path) -> Path:
     """Unpack a ZIP file holding a plan folder into `root` and return the plan folder (at the top
-    or one level down). Refuses (ImportRefused, naming the file `name`) what is not a ZIP file,
-    too large, has unsafe member names or holds no plan folder."""
+    or one level down). Refuses (ImportRefused, naming the file `name`, in Danish) an empty file,
+    what is not a ZIP file, an encrypted or damaged one, more than MAX_ARCHIVE_FILES files, more
+    than MAX_ARCHIVE_BYTES unpacked (by the sizes the ZIP file declares, checked before anything
+    is unpacked, and by the bytes actually inflated, counted as they are read, so a ZIP bomb that
+    lies about its sizes is stopped at the limit), absolute paths, `..`, symbolic links, and a ZIP
+    file without a plan folder."""
 
     def refuse(message: str) -> ImportRefused:
         return ImportRefused([ImportIssue(name, None, None, message)], "Planen er ikke importeret:")
 
+    if not data:
+        raise refuse("filen er tom")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
         raise refuse("filen er ikke en gyldig ZIP-fil") from None
     with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > MAX_ARCHIVE_FILES or sum(m.file_size for m in members) > MAX_ARCHIVE_BYTES:
-            raise refuse("ZIP-filen er for stor til at være en plan-mappe")
-        for member in members:
-            parts = PurePosixPath(member.filename.replace("\\", "/")).parts
-            if not parts or parts[0] == "/" or ".." in parts or ":" in parts[0]:
-                raise refuse(f'ZIP-filen indeholder et ugyldigt filnavn: "{member.filename}"')
-            if parts[0] == "__MACOSX":
-                continue
-            target = root.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(archive.read(member))
+        members = _checked_members(archive.infolist(), refuse)
+        _extract(archive, members, root, refuse)
     if (root / "helhedsplan.toml").is_file():
         return root
     candidates = [p for p in root.iterdir() if (p / "helhedsplan.toml").is_file()]
     if len(candidates) != 1:
         raise refuse("ZIP-filen indeholder ingen plan-mappe med helhedsplan.toml")
     return candidates[0]
+
+
+_SYMLINK_MODE: Final = 0o120000
+_FILE_TYPE_MASK: Final = 0o170000
+_CHUNK: Final = 1024 * 1024
+_MB: Final = 1024 * 1024
+
+
+def _checked_members(
+    infos: list[zipfile.ZipInfo], refuse: Callable[[str], ImportRefused]
+) -> list[tuple[zipfile.ZipInfo, tuple[str, ...]]]:
+    """The members to unpack with their path parts, after every check that needs no inflating."""
+    members = [m for m in infos if not m.is_dir()]
+    if len(infos) > 2 * MAX_ARCHIVE_FILES or len(members) > MAX_ARCHIVE_FILES:
+        raise refuse(f"ZIP-filen indeholder {len(members)} filer; en plan-mappe må højst have {MAX_ARCHIVE_FILES}")
+    declared = sum(m.file_size for m in members)
+    if declared > MAX_ARCHIVE_BYTES:
+        raise refuse(
+            f"ZIP-filen fylder {declared // _MB} MB pakket ud; en plan-mappe må højst fylde "
+            f"{MAX_ARCHIVE_BYTES // _MB} MB pakket ud"
+        )
+    checked: list[tuple[zipfile.ZipInfo, tuple[str, ...]]] = []
+    seen: set[tuple[str, ...]] = set()
+    for member in members:
+        parts = PurePosixPath(member.filename.replace("\\", "/")).parts
+        if not parts or parts[0] == "/" or ".." in parts or ":" in parts[0] or "\x00" in member.filename:
+            raise refuse(
+                f'ZIP-filen indeholder et ugyldigt filnavn: "{member.filename}" '
+                '(absolutte stier og ".." er ikke tilladt)'
+            )
+        if (member.external_attr >> 16) & _FILE_TYPE_MASK == _SYMLINK_MODE:
+            raise refuse(
+                f'ZIP-filen indeholder en symbolsk henvisning (symlink), som ikke er tilladt: "{member.filename}"'
+            )
+        if member.flag_bits & 0x1:
+            raise refuse(
+                f'filen "{member.filename}" i ZIP-filen er beskyttet med adgangskode; pak planen uden adgangskode'
+            )
+        if parts[0] == "__MACOSX":
+            continue
+        if parts in seen:
+            raise refuse(f'ZIP-filen indeholder filen "{member.filename}" to gange')
+        seen.add(parts)
+        checked.append((member, parts))
+    return checked
+
+
+def _extract(
+    archive: zipfile.ZipFile,
+    members: list[tuple[zipfile.ZipInfo, tuple[str, ...]]],
+    root: Path,
+    refuse: Callable[[str], ImportRefused],
+) -> None:
+    """Write the members under `root`, counting the bytes inflated: never more than each member
+    declares, nor more than MAX_ARCHIVE_BYTES in all."""
+    total = 0
+    for member, parts in members:
+        target = root.joinpath(*parts)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as source, target.open("wb") as sink:
+                written = 0
+                while chunk := source.read(_CHUNK):
+                    written += len(chunk)
+                    total += len(chunk)
+                    if written > member.file_size or total > MAX_ARCHIVE_BYTES:
+                        raise refuse(
+                            f"ZIP-filen fylder mere end {MAX_ARCHIVE_BYTES // _MB} MB pakket ud "
+                            "(mere end den selv oplyser); den er afvist"
+                        )
+                    sink.write(chunk)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, ValueError):
+            raise refuse(f'ZIP-filen er beskadiget; filen "{member.filename}" kan ikke pakkes ud') from None
+        except OSError as error:
+            raise refuse(
+                f'filen "{member.filename}" i ZIP-filen kan ikke pakkes ud ({error.strerror or error})'
+            ) from None

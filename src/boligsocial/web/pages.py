@@ -158,11 +158,12 @@ def page_globals(request: Request) -> dict[str, Any]:
     user = signed_in_user(request)
     plan_id = request.path_params.get("plan_id")
     role = None
+    archived_at = None
     if user is not None:
         every = next((r for p, r in user.user.roles if p is None), None)
         on_plan = str(plan_id).isdigit() and len(str(plan_id)) < 10
         role = (user.user.role_on(int(str(plan_id))) if on_plan else every) or every
-    archived_at = plan_archived_at(request, plan_id) if user is not None and isinstance(plan_id, int) else None
+        archived_at = plan_archived_at(request, int(str(plan_id))) if on_plan else None
     return {
         "request": request,
         "plan_archived_at": archived_at,

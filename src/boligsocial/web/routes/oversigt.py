@@ -1,16 +1,16 @@
-"""The front page (the stored plans) and a plan's overview: its size, how many departments and
-areas meet each list, the four indsatsomraader, what is near a threshold and what changed."""
+"""A plan's overview: its size, how many departments and areas meet each list, the four
+indsatsomraader, what is near a threshold and what changed. (The front page, the list of plans,
+is in `planer`.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from boligsocial.store import PlanOverview, PlanSummary
 from boligsocial.web import views
-from boligsocial.web.formats import Format, request_format
 from boligsocial.web.pages import (
     actor_name,
     cached_page,
@@ -38,19 +38,6 @@ def summary_dict(s: PlanSummary) -> dict[str, Any]:
         "version": s.version,
         "url": f"/plan/{s.id}",
     }
-
-
-@router.get("/")
-def forside(request: Request) -> Response:
-    plans = service(request).plans.list_plans()
-    if len(plans) == 1 and request_format(request) is Format.HTML:
-        return RedirectResponse(f"/plan/{plans[0].id}", status_code=303)
-    return respond(
-        request,
-        "forside.html",
-        {"plans": plans},
-        data={"planer": [summary_dict(p) for p in plans]},
-    )
 
 
 def plan_dict(view: PlanOverview, summary: PlanSummary) -> dict[str, Any]:
