@@ -186,6 +186,8 @@ def test_a_folder_upload_sends_each_file_with_its_path(client: TestClient, tmp_p
     assert len(files) > 3 and all("/" in name for _, (name, _d, _t) in files)
     preview = client.post("/planer/ny", files=files, headers=HX)
     assert preview.status_code == 200 and "Intet er gemt endnu" in text_of(preview.text)
+    parent = [("mappe", ("valgt/" + name, data, kind)) for _, (name, data, kind) in files]  # a folder holding it
+    assert "Intet er gemt endnu" in text_of(client.post("/planer/ny", files=parent, headers=HX).text)
     assert plan_count(client) == 1
     created = client.post("/planer/ny", files=files, data={"bekraeft": "1"}, headers=HX)
     assert created.status_code == 200 and 'Planen "Mit Kvarter" er oprettet.' in text_of(created.text)

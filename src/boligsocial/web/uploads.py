@@ -64,11 +64,23 @@ async def _zip_folder(files: list[UploadFile]) -> tuple[bytes, str]:
     if len(files) > MAX_ARCHIVE_FILES:
         message = f"mappen indeholder {len(files)} filer; en plan-mappe må højst have {MAX_ARCHIVE_FILES}"
         raise ImportRefused([ImportIssue(name, None, None, message)], "Planen er ikke importeret:")
+    names = _inside_picked_folder([(upload.filename or "").replace("\\", "/") for upload in files])
     buffer = io.BytesIO()
     budget = MAX_PLAN_UPLOAD
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for upload in files:
+        for upload, member in zip(files, names, strict=True):
             data = await read_limited(upload, budget)
             budget -= len(data)
-            archive.writestr(zipfile.ZipInfo(upload.filename or ""), data)
+            archive.writestr(zipfile.ZipInfo(member), data)
     return buffer.getvalue(), name
+
+
+def _inside_picked_folder(names: list[str]) -> list[str]:
+    """The paths without the picked folder's own name, which the browser puts first in every
+    path: the plan folder picked itself, or a folder holding it, then both unpack as a ZIP file
+    of it would (plan folder at the top, or one level down). Names that do not all share a plain
+    first folder are kept as sent (and judged by the store's checks)."""
+    firsts = {name.split("/", 1)[0] for name in names}
+    if len(firsts) != 1 or not all("/" in name for name in names) or firsts & {"", ".", ".."}:
+        return names
+    return [name.split("/", 1)[1] for name in names]
