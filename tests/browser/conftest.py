@@ -19,10 +19,18 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
+from boligsocial.store import SYSTEM_ACTOR, UserService
 from boligsocial.web.app import create_app
 
 CHROMIUM_ENV = "BOLIGSOCIAL_CHROMIUM"
 SCREENSHOTS_ENV = "BOLIGSOCIAL_SCREENSHOTS"
+PASSWORD = "en lang browser-adgangskode"
+USERS = {
+    "browser@example.dk": ("administrator", None),  # administrator of every plan: the `page` fixture
+    "jens@example.dk": ("redaktoer", 1),
+    "laeser@example.dk": ("laeser", 1),
+}
+"""The people on the test server (all with `PASSWORD`)."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -57,7 +65,10 @@ def _free_port() -> int:
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a fresh SQLite file with the example plan, served by uvicorn in a thread."""
     database = tmp_path_factory.mktemp("browser") / "boligsocial.db"
-    app = create_app(f"sqlite:///{database}", "Browsertest")
+    app = create_app(f"sqlite:///{database}")
+    users = UserService(app.state.boligsocial.sessions, SYSTEM_ACTOR)
+    for email, (role, plan_id) in USERS.items():
+        users.add_user(email, PASSWORD, role, plan_id)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -85,8 +96,36 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
+def sign_in(page: Page, server_url: str, email: str = "browser@example.dk") -> None:
+    """Sign in through the sign-in form, as a person does."""
+    page.goto(server_url + "/logind")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(lambda url: "/logind" not in url)
+
+
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def sign_in_as(server_url: str) -> Callable[[Page, str], None]:
+    """`sign_in_as(tab, email)`: sign another tab in as one of `USERS`."""
+    return lambda tab, email: sign_in(tab, server_url, email)
+
+
+@pytest.fixture
+def anonymous_page(browser: Browser) -> Iterator[Page]:
+    """A browser tab that has not signed in (its JavaScript errors fail the test as for `page`)."""
+    yield from _tab(browser)
+
+
+@pytest.fixture
+def page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A browser tab signed in as an administrator of every plan."""
+    for opened in _tab(browser):
+        sign_in(opened, server_url)
+        yield opened
+
+
+def _tab(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="da-DK")
     errors: list[str] = []
     opened = context.new_page()

@@ -18,9 +18,10 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import escape
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from boligsocial import danish
 from boligsocial.law import vocabulary
@@ -126,6 +127,10 @@ def _install_error_pages(app: FastAPI) -> None:
         if request_format(request) is not Format.HTML:
             return json_response({"fejl": message, "status": status}, status)
         state: AppState = request.app.state.boligsocial
+        if "hx-request" in request.headers:  # swapped into the page where the user acted
+            notice = f'<div class="notice error" role="alert" id="afvist">{escape(message)}</div>'
+            # before the element the request would have replaced, which stays as it was
+            return HTMLResponse(notice, status_code=status, headers={"HX-Reswap": "beforebegin"})
         context = {
             **page_globals(request),
             "title": STATUS_TITLES.get(status, "Fejl"),
