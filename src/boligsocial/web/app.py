@@ -122,22 +122,37 @@ def create_app(db_url: str) -> FastAPI:
     return app
 
 
+def error_page(request: Request, status: int, message: str) -> Response:
+    """A refusal or error in the format asked for: JSON, a notice for htmx, or a Danish page."""
+    if request_format(request) is not Format.HTML:
+        return json_response({"fejl": message, "status": status}, status)
+    state: AppState = request.app.state.boligsocial
+    if "hx-request" in request.headers:  # swapped into the page where the user acted
+        notice = f'<div class="notice error" role="alert" id="afvist">{escape(message)}</div>'
+        # before the element the request would have replaced, which stays as it was
+        return HTMLResponse(notice, status_code=status, headers={"HX-Reswap": "beforebegin"})
+    context = {
+        **page_globals(request),
+        "title": STATUS_TITLES.get(status, "Fejl"),
+        "message": message,
+        "status": status,
+    }
+    return state.templates.TemplateResponse(request, "fejl.html", context, status_code=status)
+
+
+def http_error_text(exc: StarletteHTTPException) -> str:
+    """The Danish message of an HTTP error (Starlette's own English details are replaced)."""
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if detail is not None and detail not in ("Not Found", "Method Not Allowed"):
+        return detail
+    return {
+        404: "Adressen findes ikke. Gå til forsiden og find siden derfra.",
+        405: "Siden kan ikke bruges på den måde.",
+    }.get(exc.status_code, "Forespørgslen kunne ikke gennemføres.")
+
+
 def _install_error_pages(app: FastAPI) -> None:
-    def page(request: Request, status: int, message: str) -> Response:
-        if request_format(request) is not Format.HTML:
-            return json_response({"fejl": message, "status": status}, status)
-        state: AppState = request.app.state.boligsocial
-        if "hx-request" in request.headers:  # swapped into the page where the user acted
-            notice = f'<div class="notice error" role="alert" id="afvist">{escape(message)}</div>'
-            # before the element the request would have replaced, which stays as it was
-            return HTMLResponse(notice, status_code=status, headers={"HX-Reswap": "beforebegin"})
-        context = {
-            **page_globals(request),
-            "title": STATUS_TITLES.get(status, "Fejl"),
-            "message": message,
-            "status": status,
-        }
-        return state.templates.TemplateResponse(request, "fejl.html", context, status_code=status)
+    page = error_page
 
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
@@ -152,15 +167,7 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
-        if exc.status_code == 404 and isinstance(exc.detail, str) and exc.detail != "Not Found":
-            message = exc.detail
-        if message is None or message in ("Method Not Allowed",):
-            message = {
-                404: "Adressen findes ikke. Gå til forsiden og find siden derfra.",
-                405: "Siden kan ikke bruges på den måde.",
-            }.get(exc.status_code, "Forespørgslen kunne ikke gennemføres.")
-        return page(request, exc.status_code, message)
+        return page(request, exc.status_code, http_error_text(exc))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
