@@ -278,3 +278,25 @@ def test_an_edit_reaches_the_application_document(example_sessions: sessionmaker
     texts = [plain_text(b.content) for b in document.blocks if isinstance(b, Paragraph)]
     texts += [plain_text(i.content) for b in document.blocks if isinstance(b, BulletList) for i in b.items]
     assert any("Valby Lokaludvalg" in text for text in texts)
+
+
+def test_a_target_with_three_decimals_reads_back_exactly() -> None:
+    """1,964 is stored as Decimal's text "1.964"; reading it must not take it for 1.964 thousand
+    or refuse it as ambiguous (the whole plan would become unreadable)."""
+    from decimal import Decimal
+
+    from boligsocial.plan.model import Maal, Milepael
+    from boligsocial.store.mapping import new_plan_rows, plan_from_rows
+
+    plan = load_plan(EXAMPLE)
+    first = plan.indikatorer[0].model_copy(
+        update={
+            "maal": Maal(vaerdi=Decimal("1.964"), aar=2027),
+            "milepaele": [Milepael(aar=2026, vaerdi=Decimal("2.5"))],
+        }
+    )
+    plan = plan.model_copy(update={"indikatorer": [first, *plan.indikatorer[1:]]})
+    row, _ = new_plan_rows(plan, "test")
+    again = plan_from_rows(row).indikatorer[0]
+    assert again.maal is not None and again.maal.vaerdi == Decimal("1.964")
+    assert [m.vaerdi for m in again.milepaele] == [Decimal("2.5")]

@@ -243,15 +243,24 @@ def maalstyring_document(indikator: Indikator) -> dict[str, Any] | None:
     return document
 
 
+def _stored_values(part: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A target part as stored: its `vaerdi` is Decimal's own text ("1.964" is one point nine
+    six four), read back exactly here rather than by the plan file's parser, which refuses
+    "1.964" as ambiguous."""
+    if part is None or not isinstance(part.get("vaerdi"), str):
+        return part
+    return {**part, "vaerdi": Decimal(part["vaerdi"])}
+
+
 def _indikator_data(row: IndikatorRow) -> dict[str, Any]:
     targets = dict(row.maalstyring or {})
     return {
         "katalog": row.katalog,
         "katalog_version": row.katalog_version,
         "retning": row.retning,
-        "baseline": targets.get("baseline"),
-        "maal": targets.get("maal"),
-        "milepaele": list(targets.get("milepaele", [])),
+        "baseline": _stored_values(targets.get("baseline")),
+        "maal": _stored_values(targets.get("maal")),
+        "milepaele": [_stored_values(m) for m in targets.get("milepaele", [])],
         "id": row.ident,
         "navn": row.navn,
         "enhed": row.enhed,
