@@ -150,7 +150,7 @@ def test_a_broken_plan_file_is_named_and_nothing_is_created(
 
     line = next(
         i
-        for i, text in enumerate(broken((EXAMPLE / "helhedsplan.toml").read_text()).splitlines(), 1)
+        for i, text in enumerate(broken((EXAMPLE / "helhedsplan.toml").read_text(encoding="utf-8")).splitlines(), 1)
         if text.startswith("navn = ")
     )
     upload = _plan_zip(tmp_path / "oedelagt.zip", broken)
