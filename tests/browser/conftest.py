@@ -165,3 +165,15 @@ def shot(page: Page, artifacts: Path) -> Callable[[str], Path]:
         return path
 
     return take
+
+
+@pytest.fixture
+def anonymous_shot(anonymous_page: Page, artifacts: Path) -> Callable[[str], Path]:
+    """`shot` for `anonymous_page` (the tab that signs in by itself)."""
+
+    def take(name: str) -> Path:
+        path = artifacts / f"{name}.png"
+        anonymous_page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -14,7 +14,7 @@ from conftest import PASSWORD  # type: ignore[import-not-found]
 
 
 def test_sign_in_takes_the_person_where_they_were_going(
-    anonymous_page: Page, server_url: str, shot: Callable[[str], Path]
+    anonymous_page: Page, server_url: str, anonymous_shot: Callable[[str], Path]
 ) -> None:
     page = anonymous_page
     page.goto(server_url + "/plan/1/afdelinger?q=Folehaven")
@@ -25,13 +25,13 @@ def test_sign_in_takes_the_person_where_they_were_going(
     page.get_by_role("button", name="Log ind").click()
     expect(page.get_by_role("alert")).to_have_text("Forkert e-mail eller adgangskode.")
     expect(page.get_by_label("E-mail")).to_have_value("jens@example.dk")
-    shot("20-logind-forkert")
+    anonymous_shot("20-logind-forkert")
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Log ind").click()
     expect(page).to_have_url(re.compile(r"/plan/1/afdelinger\?q=Folehaven$"))
     expect(page.locator("header.top")).to_contain_text("jens@example.dk")
     expect(page.locator("header.top")).to_contain_text("redaktør")
-    shot("21-logget-ind")
+    anonymous_shot("21-logget-ind")
     page.get_by_role("button", name="Log ud").click()
     expect(page).to_have_url(re.compile(r"/logind$"))
     page.goto(server_url + "/plan/1")
@@ -39,7 +39,10 @@ def test_sign_in_takes_the_person_where_they_were_going(
 
 
 def test_a_reader_is_refused_a_change_with_a_danish_message(
-    anonymous_page: Page, server_url: str, shot: Callable[[str], Path], sign_in_as: Callable[[Page, str], None]
+    anonymous_page: Page,
+    server_url: str,
+    anonymous_shot: Callable[[str], Path],
+    sign_in_as: Callable[[Page, str], None],
 ) -> None:
     page = anonymous_page
     sign_in_as(page, "laeser@example.dk")
@@ -55,4 +58,4 @@ def test_a_reader_is_refused_a_change_with_a_danish_message(
     refusal = page.locator("#afvist")
     expect(refusal).to_have_text("Du er læser og har kun læseadgang; du kan ikke ændre planen.")
     expect(page.locator("#upload")).to_be_visible()  # the page stays as it was
-    shot("22-laeser-afvist")
+    anonymous_shot("22-laeser-afvist")
