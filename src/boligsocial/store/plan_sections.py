@@ -23,6 +23,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from boligsocial.law.vocabulary import list_title_da
 from boligsocial.plan.indicators import Retning
 from boligsocial.plan.model import (
     INDSATSOMRAADER,
@@ -112,15 +113,7 @@ def _opts(enum: Iterable[Enum], labels: Mapping[str, str] | None = None) -> tupl
     return tuple((str(e.value), (labels or {}).get(str(e.value), str(e.value))) for e in enum)
 
 
-_LISTER: Final = _opts(
-    Liste,
-    {
-        "udsat_boligomraade": "Udsat boligområde",
-        "parallelsamfund": "Parallelsamfund",
-        "omdannelsesomraade": "Omdannelsesområde",
-        "forebyggelsesomraade": "Forebyggelsesområde",
-    },
-)
+_LISTER: Final = tuple((str(liste.value), list_title_da(str(liste.value))) for liste in Liste)
 _NOTER = EditField("noter", "Noter", "lines")
 _THEME_FIELDS: Final = (
     EditField("beskrivelse", "Beskrivelse", "textarea"),
