@@ -227,3 +227,25 @@ def test_sign_in_refuses_a_post_from_another_site(roles: Roles, tmp_path: Path) 
     assert refused.status_code == 403 and "boligsocial_session" not in refused.cookies
     without_cookie = TestClient(roles.app, follow_redirects=False).post("/logind", data=fields)
     assert without_cookie.status_code == 403 and "sikkerhedstegn" in without_cookie.text
+
+
+_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.IGNORECASE | re.DOTALL)
+
+
+def test_every_post_form_on_every_page_carries_the_csrf_token(roles: Roles) -> None:
+    """Rendered, not scanned: every page the app answers to GET, as an administrator of every plan
+    (who sees every form), and each form that posts holds the session's token."""
+    admin = roles.clients["administrator*"]
+    token = admin.headers["X-CSRF-Token"]
+    forms = 0
+    for route in app_routes(roles.app):
+        if route.method != "GET" or (route.path, route.method) in PUBLIC:
+            continue
+        page = admin.get(route.url(roles.values))
+        if not page.headers.get("content-type", "").startswith("text/html"):
+            continue
+        for attributes, body in _FORM.findall(page.text):
+            if 'method="post"' in attributes.lower():
+                forms += 1
+                assert f'name="csrf_token" value="{token}"' in body, f"{route.path}: <form{attributes}>"
+    assert forms >= 10
