@@ -134,3 +134,25 @@ def test_the_command_creates_the_first_administrator(tmp_path: Path) -> None:
     assert added.exit_code == 0, added.stderr
     short = runner.invoke(app, ["users", "add", "kim@example.dk", "--role", "laeser", "--db", url], input="kort\n")
     assert short.exit_code == 2 and "mindst 10 tegn" in short.stderr
+
+
+def test_the_command_gives_a_forgotten_password_anew(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'glemt.db'}"
+    runner = CliRunner()
+    added = runner.invoke(
+        app, ["users", "add", "lokal@example.dk", "--role", "administrator", "--db", url], input=PASSWORD + "\n"
+    )
+    assert added.exit_code == 0, added.output
+    unknown = runner.invoke(
+        app, ["users", "password", "ingen@example.dk", "--db", url], input="en ny lang adgangskode\n"
+    )
+    assert unknown.exit_code != 0 and "der er ingen bruger med e-mailen ingen@example.dk" in unknown.output
+    short = runner.invoke(app, ["users", "password", "lokal@example.dk", "--db", url, "--password", "kort"])
+    assert short.exit_code != 0 and "mindst 10 tegn" in short.output
+    changed = runner.invoke(
+        app, ["users", "password", "LOKAL@example.dk", "--db", url], input="en ny lang adgangskode\n"
+    )
+    assert changed.exit_code == 0 and "lokal@example.dk har fået en ny adgangskode." in changed.output
+    users = UserService(bootstrap(url), ADMIN)
+    assert users.authenticate("lokal@example.dk", PASSWORD) is None
+    assert users.authenticate("lokal@example.dk", "en ny lang adgangskode") is not None

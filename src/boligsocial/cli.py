@@ -232,6 +232,33 @@ def users_add(
     typer.echo(f"Oprettede {user.email} som {role} på {where}.")
 
 
+@users_app.command("password")
+def users_password(
+    email: Annotated[str, typer.Argument(help="Brugerens e-mailadresse.")],
+    db: Annotated[str, typer.Option("--db", help="Database-URL.")] = "sqlite:///boligsocial.db",
+    password: Annotated[
+        str | None, typer.Option("--password", help="Den nye adgangskode; uden: læses fra standard input.")
+    ] = None,
+) -> None:
+    """Giv en bruger en ny adgangskode (fx når den lokale administrators er glemt)."""
+    from boligsocial.store import StoreError, UserService, ValidationFailed, bootstrap
+    from boligsocial.store.startup import SYSTEM_ACTOR
+
+    if password is None:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        users = UserService(bootstrap(db), SYSTEM_ACTOR)
+        user = next((u for u in users.users() if u.email == email.strip().casefold()), None)
+        if user is None:
+            fail(f"der er ingen bruger med e-mailen {email} i {db}")
+        users.reset_password(user.id, password, user.version)
+    except ValidationFailed as error:
+        fail(" ".join(error.errors.values()))
+    except StoreError as error:
+        fail(str(error))
+    typer.echo(f"{user.email} har fået en ny adgangskode.")
+
+
 def main() -> None:
     app()
 
