@@ -14,6 +14,9 @@ table and a department page (cycling through all 28 departments) for `--seconds`
 again rather than served from the page cache (the classified plan stays cached): the cost after
 a write, or of many different filters.
 
+Every page needs sign-in: the benchmark creates one user (an administrator of every plan), signs
+in once through /logind and sends the session cookie with every request, as a browser does.
+
 Printed: per page and in total the number of requests, the error count (non-200 answers and
 failed connections) and the p50/p95/p99 latency in milliseconds; the last line is one JSON object.
 Only loopback addresses are ever contacted.
@@ -48,6 +51,15 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 TARGET = 0.050  # p95 target, seconds
+BENCH_USER = "bench@example.dk"
+BENCH_PASSWORD = "en lang bench-adgangskode"
+SETUP = """
+import sys
+from boligsocial.store import SYSTEM_ACTOR, UserService, bootstrap
+users = UserService(bootstrap(sys.argv[1]), SYSTEM_ACTOR)
+if not any(u.email == sys.argv[2] for u in users.users()):
+    users.add_user(sys.argv[2], sys.argv[3], "administrator")
+"""
 
 SERVER = """
 import sys, uvicorn
@@ -146,12 +158,8 @@ def cpu_seconds(pid: int) -> float:
 
 @contextmanager
 def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
-    # Migrate and load the example once, before the workers start (they would race otherwise).
-    subprocess.run(
-        [PYTHON, "-c", "import sys; from boligsocial.store import bootstrap; bootstrap(sys.argv[1])", url],
-        check=True,
-        cwd=ROOT,
-    )
+    # Migrate, load the example and add the user once, before the workers start (they would race otherwise).
+    subprocess.run([PYTHON, "-c", SETUP, url, BENCH_USER, BENCH_PASSWORD], check=True, cwd=ROOT)
     port = free_port()
     process = subprocess.Popen([PYTHON, "-c", SERVER, url, str(port), str(workers)], cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
@@ -159,7 +167,7 @@ def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(base + "/.json", timeout=2).status_code == 200:
+                if httpx.get(base + "/logind", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
@@ -179,8 +187,20 @@ def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
 # Load
 
 
-def pages(base: str) -> dict[str, list[str]]:
-    table = httpx.get(base + "/plan/1/afdelinger.json", timeout=60).json()
+def sign_in(base: str) -> str:
+    """The session token of the benchmark's user, signed in through the sign-in form."""
+    with httpx.Client(base_url=base, timeout=60) as browser:
+        form = browser.get("/logind").text
+        token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        fields = {"email": BENCH_USER, "adgangskode": BENCH_PASSWORD, "csrf_token": token}
+        signed = browser.post("/logind", data=fields)
+        if signed.status_code != 303:
+            sys.exit(f"sign-in failed: {signed.status_code}")
+        return str(browser.cookies["boligsocial_session"])
+
+
+def pages(base: str, session: str) -> dict[str, list[str]]:
+    table = httpx.get(base + "/plan/1/afdelinger.json", timeout=60, cookies={"boligsocial_session": session}).json()
     ids = [row["id"] for row in table["afdelinger"]]
     return {
         "oversigt": ["/plan/1"],
@@ -193,15 +213,18 @@ class RawConnection:
     """A minimal HTTP/1.1 keep-alive client on one loopback socket: far less client CPU per
     request than a general client, so the figures measure the server rather than the benchmark."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, session: str) -> None:
+        self.host, self.port, self.session = host, port, session
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, path: str) -> int:
         if self.writer is None or self.reader is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        request = f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept: text/html\r\n\r\n"
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept: text/html\r\n"
+            f"Cookie: boligsocial_session={self.session}\r\n\r\n"
+        )
         self.writer.write(request.encode("utf-8"))
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
@@ -224,9 +247,11 @@ class RawConnection:
 class HttpxConnection:
     """The same with httpx (one client per simulated user): more client CPU per request."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, session: str) -> None:
         self.base = base
-        self.http = httpx.AsyncClient(timeout=30, headers={"Accept": "text/html"})
+        self.http = httpx.AsyncClient(
+            timeout=30, headers={"Accept": "text/html"}, cookies={"boligsocial_session": session}
+        )
 
     async def get(self, path: str) -> int:
         try:
@@ -239,7 +264,7 @@ class HttpxConnection:
         await self.http.aclose()
 
 
-async def run_load(base: str, paths: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
+async def run_load(base: str, session: str, paths: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
     kinds = list(paths)
     samples: dict[str, list[float]] = {k: [] for k in kinds}
     errors: dict[str, int] = dict.fromkeys(kinds, 0)
@@ -250,7 +275,7 @@ async def run_load(base: str, paths: dict[str, list[str]], args: argparse.Namesp
 
     async def client(number: int) -> None:
         connection: RawConnection | HttpxConnection = (
-            HttpxConnection(base) if args.client == "httpx" else RawConnection(host, int(port))
+            HttpxConnection(base, session) if args.client == "httpx" else RawConnection(host, int(port), session)
         )
         step = number
         try:
@@ -323,15 +348,16 @@ def main(argv: list[str]) -> None:
         sys.exit("--seconds must be in (0, 600] and --clients in (0, 200]")
 
     with database(args) as url, server(url, args.workers) as (base, pid):
-        paths = pages(base)
+        session = sign_in(base)
+        paths = pages(base, session)
         warm = time.perf_counter()
         for _ in range(2 * args.workers):  # each worker process has its own cache
             for choices in paths.values():
                 for path in choices:
-                    httpx.get(base + path, timeout=120).raise_for_status()
+                    httpx.get(base + path, timeout=120, cookies={"boligsocial_session": session}).raise_for_status()
         warm_up = time.perf_counter() - warm
         cpu_before, client_before = cpu_seconds(pid), time.process_time()
-        result = asyncio.run(run_load(base, paths, args))
+        result = asyncio.run(run_load(base, session, paths, args))
         server_cpu, client_cpu = cpu_seconds(pid) - cpu_before, time.process_time() - client_before
 
     backend = "postgresql" if url.startswith("postgres") else "sqlite"
