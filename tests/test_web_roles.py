@@ -18,7 +18,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from boligsocial.web.auth import CROSS_SITE_TEXT, CSRF_TEXT, RoleGate, guard
+from boligsocial.web.auth import CROSS_SITE_TEXT, CSRF_TEXT, FORM_TEXT, RoleGate, guard
 from web_helpers import EXAMPLE, add_user, client_for, department_id, services_of, sign_in
 
 with warnings.catch_warnings():
@@ -249,3 +249,11 @@ def test_every_post_form_on_every_page_carries_the_csrf_token(roles: Roles) -> N
                 forms += 1
                 assert f'name="csrf_token" value="{token}"' in body, f"{route.path}: <form{attributes}>"
     assert forms >= 10
+
+
+def test_a_form_that_cannot_be_read_is_refused_in_danish(roles: Roles) -> None:
+    admin = roles.clients["administrator*"]
+    files = [("filer", (f"mappe/{n}.md", b"x", "text/markdown")) for n in range(1001)]
+    status, data = _json("POST", admin, "/planer/ny", files=files, data={"x": "1"})
+    assert status == 400
+    assert data["fejl"] == FORM_TEXT

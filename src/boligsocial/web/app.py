@@ -27,7 +27,7 @@ from boligsocial import danish
 from boligsocial.law import vocabulary
 from boligsocial.store import SYSTEM_ACTOR, NotAllowed, NotFound, StoreError, UserService, bootstrap
 from boligsocial.store.records import ROLE_NAME_DA
-from boligsocial.web.auth import SignInRequired, guard
+from boligsocial.web.auth import FORM_TEXT, SignInRequired, guard
 from boligsocial.web.formats import Format, FormatSuffixMiddleware, json_response, request_format
 from boligsocial.web.limits import BodyLimitMiddleware
 from boligsocial.web.pages import page_globals
@@ -140,9 +140,23 @@ def error_page(request: Request, status: int, message: str) -> Response:
     return state.templates.TemplateResponse(request, "fejl.html", context, status_code=status)
 
 
+STARLETTE_FORM_ERRORS: Final = (
+    "Too many files",
+    "Too many fields",
+    "Part exceeded",
+    "Field exceeded",
+    "Missing boundary",
+    "Invalid multipart",
+    "The Content-Disposition",
+)
+"""How Starlette's multipart parser begins its (English) messages for a form it cannot read."""
+
+
 def http_error_text(exc: StarletteHTTPException) -> str:
     """The Danish message of an HTTP error (Starlette's own English details are replaced)."""
     detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == 400 and detail is not None and detail.startswith(STARLETTE_FORM_ERRORS):
+        return FORM_TEXT
     if detail is not None and detail not in ("Not Found", "Method Not Allowed"):
         return detail
     return {

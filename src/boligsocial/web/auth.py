@@ -37,6 +37,10 @@ CSRF_TEXT: Final = (
     "Formularen mangler sit sikkerhedstegn (eller det er forældet). Genindlæs siden og prøv igen; intet er ændret."
 )
 
+FORM_TEXT: Final = (
+    "Formularen kunne ikke læses: den har for mange filer eller felter (højst 1.000) eller er ødelagt. Intet er ændret."
+)
+
 
 class SignInRequired(Exception):
     """No valid session: the user must sign in (again, when `expired`)."""
@@ -100,7 +104,10 @@ async def sent_csrf_token(request: Request) -> str:
         return header
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()  # cached by Starlette: the route reads the same form
+        try:
+            form = await request.form()  # cached by Starlette: the route reads the same form
+        except HTTPException as error:  # Starlette's own English message for a form it cannot read
+            raise HTTPException(400, FORM_TEXT) from error
         value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else ""
     return ""
