@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from boligsocial.web.auth import CROSS_SITE_TEXT, CSRF_TEXT, FORM_TEXT, RoleGate, guard
+from boligsocial.web.routes.brugere import EVERY_PLAN
 from web_helpers import EXAMPLE, add_user, client_for, department_id, services_of, sign_in
 
 with warnings.catch_warnings():
@@ -257,3 +258,20 @@ def test_a_form_that_cannot_be_read_is_refused_in_danish(roles: Roles) -> None:
     status, data = _json("POST", admin, "/planer/ny", files=files, data={"x": "1"})
     assert status == 400
     assert data["fejl"] == FORM_TEXT
+
+
+def test_a_cached_page_follows_a_change_of_role_at_once(tmp_path: Path) -> None:
+    """The same session sees the key-figure form enabled as an editor and disabled as a reader,
+    without any change to the plan in between (the page cache keys on the role)."""
+    url = f"sqlite:///{tmp_path / 'rolle.db'}"
+    admin = client_for(url, "admin@example.dk", "administrator")
+    add_user(admin, "skifter@example.dk", "redaktoer")  # on every plan: the change is no plan's data
+    person = sign_in(TestClient(admin.app, follow_redirects=False), "skifter@example.dk")
+    address = f"/plan/1/afdelinger/{department_id(admin, 'Folehaven')}"
+    assert "Du har læseadgang" not in person.get(address).text
+    user = next(u for u in services_of(admin).users.users() if u.email == "skifter@example.dk")
+    changed = admin.post(
+        f"/brugere/{user.id}/rolle", data={"version": str(user.version), "plan": EVERY_PLAN, "rolle": "laeser"}
+    )
+    assert changed.status_code in (200, 303), changed.text[:300]
+    assert "Du har læseadgang" in person.get(address).text

@@ -112,6 +112,7 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
         request_format(request),
         request.headers.get("hx-request") == "true",
         current_user(request).csrf_token,  # one per session: the forms on the page carry it
+        current_user(request).user.role_on(plan_id),  # what the page offers (forms) follows the role
     )
 
     def make() -> CachedResponse:
