@@ -52,20 +52,47 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+ValueCertainty = Literal["stated", "derived", "inferred", "assumed"]
+"""How a parameter's value follows from the source its citation names (docs/law.md, "Sources"):
+
+- `stated`: the source gives this value for this parameter in so many words;
+- `derived`: computed from values the source states (270 per 10,000 as 2,70 pct.);
+- `inferred`: deduced from sources, none of which states it for this parameter (a value quoted
+  without its list year, a threshold computed from another one);
+- `assumed`: no source gives it; the program needs a value and uses this one.
+
+Every citation in the parameter files says which; all but `stated` explain why in a `note`."""
+
+VALUE_CERTAINTIES: tuple[str, ...] = ("stated", "derived", "inferred", "assumed")
+
+
 class Source(_Frozen):
+    """A source, with how far it can be trusted: `solid` (law text or a ministry text), `reported`
+    (a secondary source: news, BL, a law firm, an application), `inferred` (computed, not read)."""
+
     title: str
     url: str
     certainty: Literal["solid", "reported", "inferred"]
 
 
 class CitationRef(_Frozen):
+    """A parameter's citation as written in the files. `note_source` cites the claim of `note`
+    when another source makes it; `assumption` states what the program assumes in using the value.
+    `certainty` is required in the parameter files (checked on loading); citations built at run
+    time (a user's average, one computed from person data) leave it unset."""
+
     source: str
     paragraph: str
+    certainty: ValueCertainty | None = None
     note: str | None = None
+    note_source: CitationRef | None = None
+    assumption: str | None = None
 
 
 class Citation(_Frozen):
-    """A resolved citation: the source's title and URL plus the paragraph."""
+    """A resolved citation: the source's title and URL plus the paragraph. `certainty` is the
+    source's (or "user"); `value_certainty` is how the value follows from it (None for a value
+    that is not a shipped parameter). `note` includes the note's own source and the assumption."""
 
     source_id: str
     title: str
@@ -73,6 +100,8 @@ class Citation(_Frozen):
     url: str
     certainty: Literal["solid", "reported", "inferred", "user"]
     note: str | None = None
+    value_certainty: ValueCertainty | None = None
+    assumption: str | None = None
 
     @property
     def short_da(self) -> str:
@@ -137,13 +166,21 @@ class MinResidents(_Frozen):
     citation: CitationRef
 
 
+class DateParam(_Frozen):
+    """A date rule in words ("1. januar i listeåret") with its citation."""
+
+    value: str
+    citation: CitationRef
+
+
 class RuleSet(_Frozen):
     """The rules in force for a range of list years."""
 
     file: str = ""
     name: str
     list_years: YearRange
-    reference_date: str
+    list_date: DateParam  # the date the lists are published as of
+    residents_date: DateParam  # the date the residents (the 1,000 test) are counted on
     min_residents: MinResidents
     criteria: dict[str, CriterionParam]
     lists: dict[str, ListParam]
@@ -166,9 +203,16 @@ class RuleSet(_Frozen):
 
 
 class ConvictionYear(_Frozen):
+    """A list year's known conviction thresholds (per multiple of the national average) or the
+    average itself. `citation` cites them all, except a multiple in `threshold_citations`."""
+
     thresholds: dict[int, Fraction] = Field(default_factory=dict)
     average: Fraction | None = None
     citation: CitationRef
+    threshold_citations: dict[int, CitationRef] = Field(default_factory=dict)
+
+    def citation_for(self, multiple: int) -> CitationRef:
+        return self.threshold_citations.get(multiple, self.citation)
 
     @field_validator("thresholds", mode="before")
     @classmethod
@@ -190,14 +234,43 @@ class Law(_Frozen):
 
     def cite(self, ref: CitationRef) -> Citation:
         source = self.sources[ref.source]
+        note = [ref.note] if ref.note else []
+        if ref.note_source is not None:
+            note.append(
+                f"Kilde til bemærkningen: {self.sources[ref.note_source.source].title}, {ref.note_source.paragraph}."
+            )
+        if ref.assumption:
+            note.append(f"Antagelse: {ref.assumption}")
         return Citation(
             source_id=ref.source,
             title=source.title,
             paragraph=ref.paragraph,
             url=source.url,
             certainty=source.certainty,
-            note=ref.note,
+            note=" ".join(note) or None,
+            value_certainty=ref.certainty,
+            assumption=ref.assumption,
         )
+
+    def citation_refs(self) -> list[tuple[str, CitationRef]]:
+        """Every citation in the parameter files (notes' sources included), each with where it is."""
+        found: list[tuple[str, CitationRef]] = []
+        for rs in self.rule_sets:
+            found += [(f"{rs.file}: min_residents", rs.min_residents.citation)]
+            found += [(f"{rs.file}: list_date", rs.list_date.citation)]
+            found += [(f"{rs.file}: residents_date", rs.residents_date.citation)]
+            found += [(f"{rs.file}: kriterium {key}", c.citation) for key, c in rs.criteria.items()]
+            for key, lst in rs.lists.items():
+                found.append((f"{rs.file}: liste {key}", lst.citation))
+                found += [
+                    (f"{rs.file}: liste {key}, regel", CitationRef.model_validate(r)) for r in _rule_citations(lst)
+                ]
+        for year, cy in sorted(self.conviction_years.items()):
+            where = f"national-conviction-average.yaml: {year}"
+            found.append((where, cy.citation))
+            found += [(f"{where}, {k} gange", ref) for k, ref in sorted(cy.threshold_citations.items())]
+        notes = [(f"{where}, bemærkning", ref.note_source) for where, ref in found if ref.note_source is not None]
+        return found + notes
 
     def rule_sets_for(self, year: int) -> list[RuleSet]:
         return [rs for rs in self.rule_sets if rs.list_years.contains(year)]
@@ -217,23 +290,28 @@ class Law(_Frozen):
         return found[0]
 
 
+def _rule_citations(lst: ListParam) -> list[dict[str, Any]]:
+    from boligsocial.law.rules import parse_rule  # local: rules imports parameters
+
+    return parse_rule(lst.rule).citations()
+
+
 def _check_cross_references(law: Law) -> None:
-    def check_ref(ref: CitationRef, where: str) -> None:
+    """Every cited source exists, and every citation says how certain its value is (and why,
+    unless the source states it)."""
+    for rs in law.rule_sets:
+        for key, lst in rs.lists.items():
+            _check_rule(lst.rule, rs, f"{rs.file}: liste {key}")
+    for where, ref in law.citation_refs():
         if ref.source not in law.sources:
             raise LawError(f"{where}: ukendt kilde {ref.source!r} i parameterfilerne")
-
-    for rs in law.rule_sets:
-        check_ref(rs.min_residents.citation, rs.file)
-        for key, crit in rs.criteria.items():
-            check_ref(crit.citation, f"{rs.file}: kriterium {key}")
-        for key, lst in rs.lists.items():
-            check_ref(lst.citation, f"{rs.file}: liste {key}")
-            _check_rule(lst.rule, rs, f"{rs.file}: liste {key}", check_ref)
-    for year, cy in law.conviction_years.items():
-        check_ref(cy.citation, f"national-conviction-average.yaml: {year}")
+        if ref.certainty is None:
+            raise LawError(f"{where}: angiv 'certainty' ({', '.join(VALUE_CERTAINTIES)})")
+        if ref.certainty != "stated" and not ref.note:
+            raise LawError(f"{where}: en værdi med 'certainty: {ref.certainty}' skal forklares i 'note'")
 
 
-def _check_rule(rule: dict[str, Any], rs: RuleSet, where: str, check_ref: Any) -> None:
+def _check_rule(rule: dict[str, Any], rs: RuleSet, where: str) -> None:
     from boligsocial.law.rules import parse_rule  # local: rules imports parameters
 
     parsed = parse_rule(rule)
@@ -243,8 +321,6 @@ def _check_rule(rule: dict[str, Any], rs: RuleSet, where: str, check_ref: Any) -
     for list_id in parsed.lists():
         if list_id not in rs.lists:
             raise LawError(f"{where}: reglen nævner ukendt liste {list_id!r}")
-    for ref in parsed.citations():
-        check_ref(CitationRef.model_validate(ref), where)
 
 
 def _read_yaml(name: str) -> Any:

@@ -81,9 +81,9 @@ def conviction_thresholds(
     result: dict[int, tuple[Fraction, Citation]] = {}
     for k in multiples:
         if k in known.thresholds:
-            result[k] = (known.thresholds[k], law.cite(known.citation))
+            result[k] = (known.thresholds[k], law.cite(known.citation_for(k)))
         elif known.average is not None:
-            result[k] = (k * known.average, law.cite(known.citation))
+            result[k] = (k * known.average, law.cite(known.citation_for(k)))
         else:
             raise LawError(
                 f"Tærsklen ved {k} gange landsgennemsnittet for dømte er ikke kendt for listeår {year}, "

@@ -199,9 +199,15 @@ NEAR_DA: Final = f"inden for {number(100 * NEAR_SHARE, 0)} % af grænsen"
 """What "near a threshold" means (`law.verdicts.is_near`), completing "tæt på grænsen (...)"."""
 
 CERTAINTY_DA: Final[dict[str, str]] = {
+    # the source's certainty (`Source.certainty`, `Citation.certainty`)
     "solid": "sikker (lovtekst eller officiel kilde)",
     "reported": "gengivet (sekundær kilde)",
-    "inferred": "udledt",
     "user": "angivet af brugeren",
+    # how the value follows from its source (`CitationRef.certainty`, `Citation.value_certainty`)
+    "stated": "står i kilden",
+    "derived": "beregnet ud fra kildens tal",
+    "inferred": "udledt",  # also a source's: computed, not read
+    "assumed": "antaget (ingen kilde siger det)",
 }
-"""How sure a citation's source is (the annex's source list)."""
+"""How sure a citation is: its source's certainty (the annex's source list) and how the value
+follows from the source (`law.parameters.VALUE_CERTAINTIES`, docs/law.md "Sources")."""
