@@ -100,6 +100,13 @@ def to_decimal(value: Fraction | Decimal | int, digits: int) -> Decimal:
     return Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+def written_decimals(value: Decimal) -> int:
+    """How many decimals a number was written with: `Decimal("52.0")` -> 1, `52` -> 0 (also for
+    `5E+1`: a number is never read as rounded to tens)."""
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
 def fraction_to_decimal(value: Fraction | Decimal | int) -> Decimal | None:
     """The exact decimal for `value`, or `None` if it has no finite decimal expansion (1/3)."""
     if isinstance(value, Decimal):

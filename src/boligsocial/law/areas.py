@@ -4,7 +4,15 @@ An area's share is exact when every member gives numerator and denominator: the 
 as the ministry does from person-level data. When members only give published percentages, the
 area value is the resident-weighted mean of them and is flagged `approximate`: the percentages
 are rounded and their real denominators (18-64-year-olds, 30-59-year-olds, ...) are not the
-resident counts used as weights. One unknown member makes the area value unknown.
+resident counts used as weights.
+
+Every area measure also carries bounds: the range the resident-weighted mean can take given what
+the members say. A member's percentage lies within the precision it was written with; a
+suppressed percentage lies anywhere in [0, 100] (income: anywhere from 0 up, with no upper
+limit, for income in percent of the region's average has none); a member whose resident count
+is suppressed can weigh anything from nothing to everything. The point value is given only when
+every member's value and residents are known. The bounds are about the weighted mean: they do not
+cover the difference between resident weights and the real denominators (docs/law.md).
 """
 
 from __future__ import annotations
@@ -14,31 +22,98 @@ from fractions import Fraction
 
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
 
+Bound = Fraction | None  # None: open on that side
+_SHARE_MAX = Fraction(100)
+
+
+def _ceiling(measure: Measure) -> Bound:
+    """The largest value a member's figure can have: 100 % for shares, none for income."""
+    return None if measure is Measure.INDKOMST else _SHARE_MAX
+
+
+def member_range(part: Measurement, measure: Measure) -> tuple[Fraction, Bound]:
+    """Where a member's true value lies: its bounds widened by its written precision, within
+    [0, 100] (income: [0, open))."""
+    ceiling = _ceiling(measure)
+    widen = part.precision or Fraction(0)
+    lower = max(Fraction(0), part.lower - widen) if part.lower is not None else Fraction(0)
+    upper = ceiling if part.upper is None else part.upper + widen
+    if upper is not None and ceiling is not None:
+        upper = min(upper, ceiling)
+    return lower, upper
+
+
+def _weighted(weights: Sequence[Fraction], values: Sequence[Bound]) -> Bound:
+    """Weighted mean of values with known weights; None when a weighted value is open."""
+    if any(v is None for w, v in zip(weights, values, strict=True) if w):
+        return None
+    total = sum(weights, Fraction(0))
+    return sum((w * (v or 0) for w, v in zip(weights, values, strict=True)), Fraction(0)) / total
+
+
+def weighted_bounds(
+    weights: Sequence[int | None], ranges: Sequence[tuple[Fraction, Bound]]
+) -> tuple[Bound, Bound] | None:
+    """Bounds of the weighted mean of members whose values lie in `ranges`; a weight None is
+    unknown (anything from 0 up). None when no member can carry weight (the mean is undefined).
+
+    With known weights the extremes are the weighted means of the members' own extremes. A member
+    of unknown weight can pull the mean as close to its own extremes as one likes (its weight
+    grows without limit) or not at all (weight 0), so the bounds widen to its extremes.
+    """
+    known = [(Fraction(w), r) for w, r in zip(weights, ranges, strict=True) if w is not None and w > 0]
+    loose = [r for w, r in zip(weights, ranges, strict=True) if w is None]
+    if not known and not loose:
+        return None
+    lowers: list[Bound] = [r[0] for r in loose]
+    uppers: list[Bound] = [r[1] for r in loose]
+    if known:
+        lowers.append(_weighted([w for w, _ in known], [r[0] for w, r in known]))
+        uppers.append(_weighted([w for w, _ in known], [r[1] for w, r in known]))
+    lower = min(b for b in lowers if b is not None)
+    upper = None if any(b is None for b in uppers) else max(b for b in uppers if b is not None)
+    return lower, upper
+
+
+def _exact_sum(parts: Sequence[Measurement]) -> Measurement:
+    numerator = sum((p.numerator for p in parts if p.numerator is not None), Fraction(0))
+    denominator = sum((p.denominator for p in parts if p.denominator is not None), Fraction(0))
+    combined = Measurement.from_counts(numerator, denominator)
+    return Measurement(
+        value=combined.value,
+        numerator=numerator,
+        denominator=denominator,
+        approximate=any(p.approximate for p in parts),
+    )
+
 
 def _combine(members: Sequence[UnitFigures], measure: Measure) -> Measurement:
     parts = [m.measurement(measure) for m in members]
     if all(p.numerator is not None and p.denominator is not None for p in parts):
-        numerator = sum((p.numerator for p in parts if p.numerator is not None), Fraction(0))
-        denominator = sum((p.denominator for p in parts if p.denominator is not None), Fraction(0))
-        combined = Measurement.from_counts(numerator, denominator)
-        return Measurement(
-            value=combined.value,
-            numerator=numerator,
-            denominator=denominator,
-            approximate=any(p.approximate for p in parts),
-        )
-    if any(p.value is None for p in parts) or any(m.residents is None for m in members):
+        return _exact_sum(parts)
+    residents = [m.residents for m in members]
+    bounds = weighted_bounds(residents, [member_range(p, measure) for p in parts])
+    if bounds is None:
         return Measurement(value=None, approximate=True)
-    weights = [Fraction(m.residents or 0) for m in members]
-    total = sum(weights, Fraction(0))
-    if total == 0:
-        return Measurement(value=None, approximate=True)
-    value = sum((w * (p.value or 0) for w, p in zip(weights, parts, strict=True)), Fraction(0)) / total
-    return Measurement(value=value, approximate=True)
+    lower, upper = bounds
+    value: Fraction | None = None
+    if all(p.value is not None for p in parts) and all(r is not None for r in residents):
+        weights = [Fraction(r or 0) for r in residents]
+        value = _weighted(weights, [p.value for p in parts])
+    if value is None and lower == 0 and upper == _ceiling(measure):
+        return Measurement(value=None, approximate=True)  # nothing known: the whole axis
+    return Measurement(value=value, approximate=True, lower=lower, upper=upper)
+
+
+def _residents(members: Sequence[UnitFigures]) -> tuple[int | None, int | None]:
+    """The area's residents, and when they are unknown the least they can be."""
+    if all(m.residents is not None for m in members):
+        return sum(m.residents or 0 for m in members), None
+    return None, sum(m.residents or 0 for m in members)
 
 
 def build_area(name: str, members: Sequence[UnitFigures]) -> UnitFigures:
-    residents = None if any(m.residents is None for m in members) else sum(m.residents or 0 for m in members)
+    residents, residents_lower = _residents(members)
     dwellings = None if any(m.dwellings is None for m in members) else sum(m.dwellings or 0 for m in members)
     organisations = sorted({m.boligorganisation for m in members if m.boligorganisation})
     kommuner = sorted({m.kommune for m in members if m.kommune})
@@ -53,6 +128,7 @@ def build_area(name: str, members: Sequence[UnitFigures]) -> UnitFigures:
         kommune=", ".join(kommuner) or None,
         dwellings=dwellings,
         members=tuple(m.name for m in members),
+        residents_lower=residents_lower,
     )
 
 

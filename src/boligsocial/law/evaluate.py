@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from boligsocial.danish import number, short_number
-from boligsocial.law.figures import Measure, UnitFigures
+from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.law.rules import AllOf, AtLeast, CriterionRule, History, ListRule, Not, Rule, World
 from boligsocial.law.thresholds import CompiledRules
 from boligsocial.law.verdicts import CriterionResult, Flip, HistoryYear, ListResult, Status, Verdict
@@ -41,15 +41,35 @@ def outcomes_for_value(rules: CompiledRules, measure: Measure, value: Fraction) 
     return {key: rules.holds(key, value) for key in rules.criteria_for(measure)}
 
 
-def alternatives_for_unknown(rules: CompiledRules, measure: Measure) -> tuple[Mapping[str, bool], ...]:
-    """One outcome vector per interval that the measure's thresholds cut the axis into."""
+def alternatives_for_unknown(
+    rules: CompiledRules, measure: Measure, lower: Fraction | None = None, upper: Fraction | None = None
+) -> tuple[Mapping[str, bool], ...]:
+    """One outcome vector per interval that the measure's thresholds cut [lower, upper] into
+    (`None`: open on that side; both None: the whole axis).
+
+    The outcomes are constant between thresholds, so trying each threshold, a point just either
+    side of it and the two bounds themselves meets every interval that meets [lower, upper]."""
     keys = rules.criteria_for(measure)
     points = {t + d for key in keys for t in (rules.thresholds[key],) for d in (-EPSILON, Fraction(0), EPSILON)}
+    points |= {b for b in (lower, upper) if b is not None}
+    inside = [p for p in points if (lower is None or lower <= p) and (upper is None or p <= upper)]
     seen: dict[tuple[bool, ...], Mapping[str, bool]] = {}
-    for point in sorted(points):
+    for point in sorted(inside):
         outcome = outcomes_for_value(rules, measure, point)
         seen.setdefault(tuple(outcome[k] for k in keys), outcome)
     return tuple(seen.values())
+
+
+def eligibility(rules: CompiledRules, unit: UnitFigures, ignore_min_residents: bool) -> Status:
+    """Whether the unit has the residents of a boligomraade, decided from the count's bounds."""
+    if ignore_min_residents:
+        return True
+    least, most = unit.residents_bounds
+    if least is not None and least >= rules.min_residents:
+        return True
+    if most is not None and most < rules.min_residents:
+        return False
+    return None
 
 
 def unit_state(
@@ -64,20 +84,15 @@ def unit_state(
     for measure in Measure:
         if not rules.criteria_for(measure):
             continue
-        value = unit.measurement(measure).value
+        measurement = unit.measurement(measure)
         if override is not None and override[0] is measure:
-            value = override[1]
-        if value is None:
-            unknown.append(alternatives_for_unknown(rules, measure))
+            measurement = Measurement(value=override[1])
+        if measurement.exact:
+            assert measurement.value is not None
+            known.update(outcomes_for_value(rules, measure, measurement.value))
         else:
-            known.update(outcomes_for_value(rules, measure, value))
-    eligible: Status
-    if ignore_min_residents:
-        eligible = True
-    elif unit.residents is None:
-        eligible = None
-    else:
-        eligible = unit.residents >= rules.min_residents
+            unknown.append(alternatives_for_unknown(rules, measure, measurement.lower, measurement.upper))
+    eligible = eligibility(rules, unit, ignore_min_residents)
     return UnitState(known=known, unknown=tuple(unknown), eligible=eligible, history=history)
 
 
@@ -140,16 +155,26 @@ def any_list_status(rules: CompiledRules, state: UnitState) -> Status:
     return _fold(seen)
 
 
+def criterion_verdict(rules: CompiledRules, key: str, measurement: Measurement) -> Verdict:
+    """Met or not met when every value within the measurement's bounds agrees; else unknown."""
+    if measurement.exact:
+        assert measurement.value is not None
+        return Verdict.MET if rules.holds(key, measurement.value) else Verdict.NOT_MET
+    measure = rules.param(key).measure
+    found = {o[key] for o in alternatives_for_unknown(rules, measure, measurement.lower, measurement.upper)}
+    if len(found) != 1:
+        return Verdict.UNKNOWN
+    return Verdict.MET if found.pop() else Verdict.NOT_MET
+
+
 def criterion_result(rules: CompiledRules, key: str, unit: UnitFigures) -> CriterionResult:
     param = rules.param(key)
     measurement = unit.measurement(param.measure)
     threshold = rules.thresholds[key]
     value = measurement.value
-    if value is None:
-        verdict, margin = Verdict.UNKNOWN, None
-    else:
-        verdict = Verdict.MET if param.operator.holds(value, threshold) else Verdict.NOT_MET
-        margin = param.operator.margin(value, threshold)
+    verdict = criterion_verdict(rules, key, measurement)
+    margin = None if value is None else param.operator.margin(value, threshold)
+    ranged = not measurement.exact and (measurement.lower is not None or measurement.upper is not None)
     return CriterionResult(
         key=key,
         measure=param.measure,
@@ -166,6 +191,9 @@ def criterion_result(rules: CompiledRules, key: str, unit: UnitFigures) -> Crite
         verdict=verdict,
         margin_pp=margin,
         citation=rules.citations[key],
+        lower=measurement.lower if ranged else None,
+        upper=measurement.upper if ranged else None,
+        ranged=ranged,
     )
 
 
@@ -322,6 +350,12 @@ def evaluate_lists(
         elif state.eligible is None:
             reasons.insert(
                 0, f"Beboertallet er ukendt, så {number(rules.min_residents, 0)}-beboer-grænsen kan ikke afgøres"
+            )
+        elif unit.residents is None and not ignore_min_residents:
+            least, limit = number(unit.residents_bounds[0], 0), number(rules.min_residents, 0)
+            reasons.insert(
+                0,
+                f"Beboertallet er ukendt, men mindst {least}, så {limit}-beboer-grænsen er nået",
             )
         history_rule = rules.history_rule(list_id)
         history_years: tuple[HistoryYear, ...] = ()

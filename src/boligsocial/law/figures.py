@@ -34,16 +34,47 @@ class Measurement:
     figure is suppressed or missing, which the rules treat as unknown, never as zero.
     `numerator`/`denominator` are kept when the source gives them (register data, exact area sums);
     `approximate` marks values derived by weighting published percentages.
+
+    `lower`/`upper` bound the value the rules compare: it lies in [lower, upper], `None` meaning
+    open on that side. A known value is exact as given, so both default to `value`; an unknown
+    value with no other knowledge has neither (the whole axis). An area built from rounded or
+    suppressed member figures has a range (`law/areas.py`), with or without a point `value`.
+
+    `precision` is how the value was written: the half-width of its last digit (`52,0` -> 0,05,
+    `52` -> 0,5), `None` for a value from counts or of unknown writing. The unit's own value is
+    compared as given (docs/law.md, open point 1); the precision is what an area built from it
+    must allow for. It describes the writing, not the figure, so it takes no part in equality.
     """
 
     value: Fraction | None
     numerator: Fraction | None = None
     denominator: Fraction | None = None
     approximate: bool = False
+    lower: Fraction | None = None
+    upper: Fraction | None = None
+    precision: Fraction | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.value is not None and self.lower is None and self.upper is None:
+            object.__setattr__(self, "lower", self.value)
+            object.__setattr__(self, "upper", self.value)
+        if self.lower is not None and self.upper is not None and self.lower > self.upper:
+            raise ValueError(f"lower bound {self.lower} above upper bound {self.upper}")
+        inside = self.value is None or (
+            (self.lower is None or self.lower <= self.value) and (self.upper is None or self.value <= self.upper)
+        )
+        if not inside:
+            raise ValueError(f"value {self.value} outside its bounds [{self.lower}, {self.upper}]")
 
     @classmethod
     def unknown(cls) -> Measurement:
         return cls(value=None)
+
+    @classmethod
+    def published(cls, value: Fraction, decimals: int) -> Measurement:
+        """A published percentage written with `decimals` decimals: exact as given, with the
+        precision of its last digit (never coarser than a whole percent)."""
+        return cls(value=value, precision=Fraction(1, 2 * 10 ** max(decimals, 0)))
 
     @classmethod
     def from_counts(cls, numerator: Fraction | int, denominator: Fraction | int) -> Measurement:
@@ -56,6 +87,11 @@ class Measurement:
     @property
     def known(self) -> bool:
         return self.value is not None
+
+    @property
+    def exact(self) -> bool:
+        """Whether the value the rules compare is one number (known, with no range around it)."""
+        return self.value is not None and self.lower == self.value == self.upper
 
 
 @dataclass(frozen=True)
@@ -71,7 +107,9 @@ class UnitFigures:
     """Figures for one afdeling or boligomraade in one list year.
 
     `residents` is the number of residents at 1 January of the list year (the resident minimum, `min_residents`);
-    `None` when suppressed. `members` lists the afdelinger an area was built from.
+    `None` when suppressed. `residents_lower` is, when `residents` is unknown, the least it can
+    be (an area whose members' residents are partly suppressed: the sum of the known ones); the
+    count is then open above. `members` lists the afdelinger an area was built from.
     """
 
     name: str
@@ -86,6 +124,7 @@ class UnitFigures:
     members: tuple[str, ...] = ()
     source: SourceRef | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    residents_lower: int | None = None
 
     def measurement(self, measure: Measure) -> Measurement:
         return self.measures.get(measure, Measurement.unknown())
@@ -94,6 +133,13 @@ class UnitFigures:
         """Whether the row counts in `list_year`. A row without a list year (a file with no
         `listeaar` column) counts in every year; `list_year` None asks for every row."""
         return list_year is None or self.list_year is None or self.list_year == list_year
+
+    @property
+    def residents_bounds(self) -> tuple[int | None, int | None]:
+        """The resident count as (least, most); `None` is open on that side."""
+        if self.residents is not None:
+            return self.residents, self.residents
+        return self.residents_lower, None
 
     @property
     def approximate(self) -> bool:

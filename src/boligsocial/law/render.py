@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
 
-from boligsocial.danish import number, short_number
+from boligsocial.danish import number, short_number, to_decimal
 from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import CriterionResult, ListYearResult, UnitResult, Verdict
 from boligsocial.law.vocabulary import (
@@ -38,14 +40,60 @@ def _criteria_by_measure(unit: UnitResult) -> dict[Measure, list[tuple[str, Crit
     return grouped
 
 
+MAX_DIGITS = 6  # decimals a value is shown with at most, when one digit more is needed near a threshold
+
+
+def _outward(value: Fraction, digits: int, up: bool) -> Fraction:
+    scaled = value * 10**digits
+    return Fraction(math.ceil(scaled) if up else math.floor(scaled), 10**digits)
+
+
+def _agrees(criteria: Sequence[CriterionResult], shown: Sequence[Fraction]) -> bool:
+    """Whether numbers shown for a value tell every determined verdict as the verdict itself:
+    compared with the threshold, each shown number meets a met criterion and misses a missed one."""
+    return all(
+        c.operator.holds(x, c.threshold) is (c.verdict is Verdict.MET)
+        for c in criteria
+        if c.verdict is not Verdict.UNKNOWN
+        for x in shown
+    )
+
+
+def value_display(criteria: Sequence[CriterionResult], measure: Measure) -> str:
+    """A measure's value as shown to a reader, without marks: `24,3`, `~47,5` (approximate),
+    `~49,9–50,1` (known only within a range that a threshold cuts, or no point value), `~≥55,2`
+    (open above), `-` (unknown). The measure's usual decimals, or more where fewer would put the
+    shown number on the wrong side of a threshold (50,004 against "over 50" shows as `50,004`, not
+    `50,0`); a range is rounded outwards, so it holds the exact one."""
+    if not criteria:
+        return "-"
+    first = criteria[0]
+    approx = "~" if any(c.approximate for c in criteria) else ""
+    as_range = first.ranged and (first.value is None or any(c.verdict is Verdict.UNKNOWN for c in criteria))
+    if first.value is None and not as_range:
+        return "-"
+    for digits in range(MEASURE_DIGITS[measure], MAX_DIGITS + 1):
+        if as_range:
+            lower = _outward(first.lower or Fraction(0), digits, up=False)
+            upper = None if first.upper is None else _outward(first.upper, digits, up=True)
+            shown = [lower] if upper is None else [lower, upper]
+            text = f"≥{number(lower, digits)}" if upper is None else f"{number(lower, digits)}–{number(upper, digits)}"
+        else:
+            assert first.value is not None
+            shown = [Fraction(to_decimal(first.value, digits))]
+            text = number(first.value, digits)
+        if _agrees(criteria, shown) or digits == MAX_DIGITS:
+            return approx + text
+    raise AssertionError("unreachable")
+
+
 def _value_cell(unit: UnitResult, measure: Measure) -> str:
     criteria = _criteria_by_measure(unit)[measure]
-    value = next((c.value for _, c in criteria), None)
-    if value is None:
-        return "-"
+    text = value_display([c for _, c in criteria], measure)
+    if text == "-":
+        return text
     marks = "".join(LIST_MARK[reported] for reported, c in criteria if c.verdict is Verdict.MET)
-    approx = "~" if any(c.approximate for _, c in criteria) else ""
-    return f"{approx}{number(value, MEASURE_DIGITS[measure])} {marks}".rstrip()
+    return f"{text} {marks}".rstrip()
 
 
 def _unit_label(unit: UnitResult) -> str:
@@ -124,6 +172,11 @@ def render_table(result: ListYearResult, title: str | None = None) -> str:
     legend = ", ".join(f"{LIST_MARK[n]} = {list_era_names_da(n)}" for n in list_names if n in MARKED_LISTS)
     out.append(f"Mærker ved tallene: tallet opfylder kriteriet for {legend}.")
     out.append("~ = tilnærmet tal (beboervægtet gennemsnit). - = ukendt eller diskretioneret.")
+    if any("–" in row[i] or "≥" in row[i] for row in rows[1:] for i in range(3, 3 + len(Measure))):
+        out.append(
+            "~a–b = tallet ligger et sted mellem a og b (afrundede eller diskretionerede tal i afdelingerne); "
+            "~≥a = mindst a."
+        )
     out.append("Status: JA = på listen, nej = ikke på listen, ? = ubestemt (ukendte tal kan ændre udfaldet).")
     out.append("")
     out.append("Forklaring pr. enhed")

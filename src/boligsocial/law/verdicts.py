@@ -7,6 +7,7 @@ the smallest single-measure change that would flip it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -42,6 +43,11 @@ class CriterionResult:
     verdict: Verdict
     margin_pp: Fraction | None
     citation: Citation
+    # For a value known only within a range (an area built from rounded or suppressed member
+    # figures): the range, None meaning open on that side. `ranged` is False for an exact value.
+    lower: Fraction | None = None
+    upper: Fraction | None = None
+    ranged: bool = False
 
 
 NEAR_SHARE: Final = Fraction(1, 10)
@@ -141,6 +147,16 @@ def _number(value: Fraction | None, digits: int = 4) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
+def _bound(value: Fraction | None, up: bool, digits: int = 4) -> float | None:
+    """A bound rounded outwards (down for a lower, up for an upper bound), so that the rounded
+    range still holds every value the exact one does; None (open) stays None."""
+    if value is None:
+        return None
+    scaled = value * 10**digits
+    whole = math.ceil(scaled) if up else math.floor(scaled)
+    return float(Fraction(whole, 10**digits))
+
+
 def citation_dict(c: Citation) -> dict[str, Any]:
     return {
         "source": c.title,
@@ -162,6 +178,7 @@ def criterion_dict(c: CriterionResult) -> dict[str, Any]:
         "numerator": _number(c.numerator),
         "denominator": _number(c.denominator),
         "approximate": c.approximate,
+        **({"lower": _bound(c.lower, up=False), "upper": _bound(c.upper, up=True)} if c.approximate else {}),
         "operator": c.operator.symbol,
         "threshold": _number(c.threshold),
         **({"threshold_note": c.threshold_note} if c.threshold_note else {}),

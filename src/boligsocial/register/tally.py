@@ -66,7 +66,8 @@ class Cell:
         measurement = self._exact()
         if not self.rounded or measurement.value is None:
             return measurement
-        return Measurement(value=Fraction(to_decimal(measurement.value, PUBLISHED_DIGITS[self.measure])))
+        digits = PUBLISHED_DIGITS[self.measure]
+        return Measurement.published(Fraction(to_decimal(measurement.value, digits)), digits)
 
     def _exact(self) -> Measurement:
         if self.measure is Measure.INDKOMST:

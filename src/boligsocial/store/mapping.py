@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
-from boligsocial.danish import format_danish_number, fraction_to_decimal, round_half_up
+from boligsocial.danish import format_danish_number, fraction_to_decimal, round_half_up, written_decimals
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.plan.keyfigures import (
     EXTRA_AFDELINGSNUMMER,
@@ -391,7 +391,7 @@ def _measurement(row: KeyFigureRow, measure: Measure) -> tuple[Measurement, Deci
     percentage = getattr(row, PCT_COLUMN[measure])
     if percentage is None:
         return Measurement.unknown(), None
-    return Measurement(Fraction(percentage)), None
+    return Measurement.published(Fraction(percentage), written_decimals(percentage)), None
 
 
 def unit_from_row(row: KeyFigureRow, navn: str, kortnavn: str) -> UnitFigures:

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from boligsocial.danish import number, short_number
 from boligsocial.law.figures import Measure, UnitFigures
+from boligsocial.law.render import value_display
 from boligsocial.law.verdicts import CriterionResult, ListResult, Status, UnitResult, Verdict, is_near, relative_margin
 from boligsocial.law.vocabulary import (
     LIST_MARK,
@@ -89,7 +90,7 @@ class CriterionCell:
 
     @cached_property
     def value(self) -> str:
-        return value_text(self.result.value, self.result.measure, self.result.approximate)
+        return value_display([self.result], self.result.measure)
 
     @cached_property
     def threshold(self) -> str:
@@ -135,7 +136,9 @@ class MeasureCell:
 
     @cached_property
     def text(self) -> str:
-        return value_text(self.value, self.measure, self.approximate)
+        if not self.criteria:
+            return value_text(self.value, self.measure, self.approximate)
+        return value_display([c.result for c in self.criteria], self.measure)
 
     @cached_property
     def css(self) -> str:

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
-from boligsocial.danish import format_danish_number, parse_danish_number
+from boligsocial.danish import format_danish_number, parse_danish_number, written_decimals
 from boligsocial.law.figures import Measure, Measurement, SourceRef, UnitFigures, UnitKind
 from boligsocial.law.vocabulary import MEASURE_LABELS_DA
 from boligsocial.plan.keyfigures.cells import (
@@ -317,7 +317,7 @@ class _Row:
         if isinstance(cell, NumberCell):
             kind = BY_NAME[name].kind
             if cell.percent_format and kind in ("pct", "income_pct"):
-                return cell.value * 100
+                return cell.value.scaleb(2)  # 0.523 -> 52.3, keeping the decimals it was written with
             return cell.value
         if EXCEL_ERROR.fullmatch(cell.strip()):
             raise self.issue(name, f'"{cell.strip()}" er en fejlværdi fra Excel, ikke et tal')
@@ -436,7 +436,9 @@ class _Row:
         if pct_failed:
             raise _Skip()
         if counts is None:
-            return Measurement.unknown() if percentage is None else Measurement(Fraction(percentage))
+            if percentage is None:
+                return Measurement.unknown()
+            return Measurement.published(Fraction(percentage), written_decimals(percentage))
         numerator = Fraction(counts.numerator)
         if counts.region_average is not None:
             numerator /= Fraction(counts.region_average)
@@ -452,8 +454,7 @@ class _Row:
         shown = cell_shown(self.cell(name))
         if counts.value is None:
             raise self.issue(name, f'"{shown}" er udfyldt, men nævneren er 0, så andelen er ukendt')
-        exponent = percentage.as_tuple().exponent
-        decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+        decimals = written_decimals(percentage)
         tolerance = Fraction(1, 2 * 10**decimals)
         if abs(counts.value - Fraction(percentage)) > tolerance:
             computed = format_danish_number(counts.value, decimals=decimals + 2)
