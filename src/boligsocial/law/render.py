@@ -15,8 +15,10 @@ from fractions import Fraction
 
 from boligsocial.danish import number, short_number, to_decimal
 from boligsocial.law.figures import Measure
+from boligsocial.law.parameters import Citation
 from boligsocial.law.verdicts import CriterionResult, ListYearResult, UnitResult, Verdict
 from boligsocial.law.vocabulary import (
+    CERTAINTY_DA,
     LIST_COLUMN_DA,
     LIST_MARK,
     MARKED_LISTS,
@@ -134,6 +136,12 @@ def _below_minimum(unit: UnitResult, minimum: int) -> str:
     return line
 
 
+def _certainty_mark(citation: Citation) -> str:
+    """A threshold the source does not state in so many words says how it was reached."""
+    certainty = citation.value_certainty
+    return "" if certainty in (None, "stated") else f" ({CERTAINTY_DA[certainty]})"
+
+
 def _pad(rows: Iterable[list[str]], right_aligned: set[int]) -> list[str]:
     rows = list(rows)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -161,8 +169,8 @@ def render_table(result: ListYearResult, title: str | None = None) -> str:
     out = [title or f"Områdelister, listeår {result.list_year}", f"Regelsæt: {result.rule_set}"]
     if result.conviction_thresholds:
         parts = [
-            f"{k} × = {short_number(t)} pct."
-            for k, (t, _) in sorted(result.conviction_thresholds.items(), reverse=True)
+            f"{k} × = {short_number(t)} pct.{_certainty_mark(c)}"
+            for k, (t, c) in sorted(result.conviction_thresholds.items(), reverse=True)
         ]
         sources = sorted({c.title for _, c in result.conviction_thresholds.values()})
         out.append(f"Dømte, landsgennemsnittet: {', '.join(parts)} Kilde: {'; '.join(sources)}")

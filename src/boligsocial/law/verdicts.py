@@ -163,6 +163,7 @@ def citation_dict(c: Citation) -> dict[str, Any]:
         "paragraph": c.paragraph,
         "url": c.url,
         "certainty": c.certainty,
+        **({"value_certainty": c.value_certainty} if c.value_certainty else {}),
         **({"note": c.note} if c.note else {}),
     }
 
