@@ -5,6 +5,7 @@ they straddle a threshold (issue 11, points 1, 2 and 5)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -328,3 +329,22 @@ def test_departments_with_counts_build_the_pooled_person_level_area(country: dic
             assert got.exact and got.value == _pooled(parts), (name, measure)
             checked += 1
     assert checked > 10
+
+
+def test_an_area_with_a_suppressed_member_reports_the_residents_it_has_at_least() -> None:
+    from boligsocial.law.classify import classify
+    from boligsocial.law.verdicts import unit_dict
+
+    known = UnitFigures(
+        name="Stor",
+        kind="afdeling",
+        list_year=2022,
+        residents=1600,
+        measures={m: Measurement(value=Fraction(10)) for m in Measure},
+        omraade="Området",
+    )
+    hidden = replace(known, name="Lille", residents=None)
+    area = next(u for u in classify([known, hidden], 2022).units if u.kind == "omraade")
+    data = unit_dict(area)
+    assert data["residents"] is None and data["residents_at_least"] == 1600
+    assert data["eligible"] is True

@@ -105,6 +105,7 @@ def classify(
                 kind=unit.kind,
                 list_year=year,
                 residents=unit.residents,
+                residents_lower=unit.residents_lower,
                 eligible=eligible,
                 approximate=unit.approximate,
                 boligorganisation=unit.boligorganisation,

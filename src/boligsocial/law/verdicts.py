@@ -123,6 +123,7 @@ class UnitResult:
     on_any_list: Status
     as_area: dict[str, Status] | None = None  # below the resident minimum: the statuses as an area
     notes: tuple[str, ...] = ()
+    residents_lower: int | None = None  # residents unknown: at least this many (known members of an area)
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,7 @@ def unit_dict(u: UnitResult) -> dict[str, Any]:
         "omraade": u.omraade,
         "members": list(u.members),
         "residents": u.residents,
+        **({"residents_at_least": u.residents_lower} if u.residents is None and u.residents_lower else {}),
         "eligible": u.eligible,
         "approximate": u.approximate,
         "lists": {name: r.status for name, r in u.lists.items()},
