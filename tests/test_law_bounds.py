@@ -348,3 +348,21 @@ def test_an_area_with_a_suppressed_member_reports_the_residents_it_has_at_least(
     data = unit_dict(area)
     assert data["residents"] is None and data["residents_at_least"] == 1600
     assert data["eligible"] is True
+
+
+def test_the_web_colours_a_criterion_the_bounds_settle_even_without_a_value() -> None:
+    from boligsocial.web.views import CriterionCell, MeasureCell
+
+    basic = published("61,0")
+    members = [
+        member("A", 1600, uden_for_arbejdsmarked=published("52,0"), kun_grundskole=basic),
+        member("B", 150, uden_for_arbejdsmarked=Measurement.unknown(), kun_grundskole=basic),
+    ]
+    result = criteria(run(members, 2022).unit("Område", "omraade"))["uden_for_arbejdsmarked"]
+    settled = MeasureCell(OUTSIDE, None, True, (CriterionCell("udsat_boligomraade", ("udsat_boligomraade",), result),))
+    assert settled.css == "opfyldt"
+    open_result = replace(result, verdict=Verdict.UNKNOWN)
+    unsettled = MeasureCell(
+        OUTSIDE, None, True, (CriterionCell("udsat_boligomraade", ("udsat_boligomraade",), open_result),)
+    )
+    assert unsettled.css == "ukendt"

@@ -144,11 +144,11 @@ class MeasureCell:
     def css(self) -> str:
         """Met beats near beats unknown: the colour a reader should notice first."""
         results = [c.result for c in self.criteria]
-        if self.value is None or not results:
-            return "ukendt"
         met = [c for c in results if c.verdict is Verdict.MET]
-        if met:
+        if met:  # also an area whose value is known only within bounds that settle the criterion
             return "opfyldt" + (" naer" if all(is_near(c) for c in met) else "")
+        if not results or any(c.verdict is Verdict.UNKNOWN for c in results):
+            return "ukendt"
         if any(is_near(c) for c in results):
             return "ikke-opfyldt naer"
         return "ikke-opfyldt"
