@@ -108,11 +108,13 @@ def test_earlier_years_use_todays_names_and_omit_lists_that_did_not_exist(tmp_pa
         assert all(set(unit["lists"]) == lists for unit in json.loads(out)["units"])
 
 
-def test_missing_national_average_is_an_error_naming_the_year(tmp_path: Path) -> None:
+def test_missing_national_average_is_asked_for_where_it_decides(tmp_path: Path) -> None:
     undated = str(undated_copy(tmp_path))
     code, out, err = run("check", undated, "--year", "2023")
-    assert code != 0
-    assert "listeår 2023" in err and "--convicted-national-avg" in err
+    assert code == 0, err
+    assert "Dømte: landsgennemsnittet er ikke kendt for listeår 2023" in out
+    assert "afhænger af det for: Sjælør Boulevard (område)." in out
+    assert "--convicted-national-avg 2023:PCT" in out
     assert "Traceback" not in out + err
     code, out, err = run("check", undated, "--year", "2023", "--convicted-national-avg", "0,725", "--format", "json")
     assert code == 0, err

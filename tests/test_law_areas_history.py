@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-import pytest
-
 from boligsocial.law.areas import build_area, build_areas
 from boligsocial.law.classify import Options, classify
 from boligsocial.law.figures import Measure, Measurement, UnitFigures, UnitKind
-from boligsocial.law.thresholds import MissingNationalAverage
 from boligsocial.law.verdicts import UnitResult, Verdict
 from builders import calm, criteria, measurement, run, unit
 
@@ -141,10 +138,18 @@ def test_history_is_matched_by_name_and_kind() -> None:
     assert classify_last(units, 2022, "Afd.").lists["parallelsamfund"].status is True
 
 
-def test_history_years_need_their_national_average_too() -> None:
+def test_a_history_year_without_its_national_average_counts_when_it_decides() -> None:
+    # 2021 has no known average. GHETTO is parallelsamfund in 2021 whatever the average is (three
+    # other criteria met), so the look-back settles omdannelse; a 2021 row that is udsat only by
+    # the convicted criterion leaves it undetermined.
     units = series("Afd.", dict.fromkeys(range(2018, 2023), GHETTO))
-    with pytest.raises(MissingNationalAverage, match="2021"):
-        classify(units, 2022, Options(conviction_averages={2020: Fraction("0.66")}))
+    result = classify(units, 2022, Options(conviction_averages={2020: Fraction("0.66")})).unit("Afd.")
+    assert result.lists["omdannelsesomraade"].status is True
+    by_convicted = {**GHETTO, "basic": "40", "income": "60"}
+    units = series("Afd.", {**dict.fromkeys(range(2018, 2023), GHETTO), 2021: by_convicted})
+    result = classify(units, 2022, Options(conviction_averages={2020: Fraction("0.66")})).unit("Afd.")
+    assert [h.status for h in result.lists["omdannelsesomraade"].history] == [True, True, True, None]
+    assert result.lists["omdannelsesomraade"].status is None
 
 
 def test_omdannelse_history_of_an_area_built_from_departments() -> None:

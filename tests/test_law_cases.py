@@ -33,7 +33,6 @@ import yaml
 from boligsocial.law.classify import Options, classify
 from boligsocial.law.errors import LawError
 from boligsocial.law.figures import UnitFigures
-from boligsocial.law.thresholds import MissingNationalAverage
 from boligsocial.law.verdicts import Verdict
 from boligsocial.law.vocabulary import REPORTED_LISTS
 from builders import FIELDS, criteria, frac, measurement, residents_of
@@ -63,7 +62,6 @@ EXPECTED_KEYS = {
     "message",
 }
 ERRORS: dict[str, type[Exception]] = {
-    "MissingNationalAverage": MissingNationalAverage,
     "LawError": LawError,
 }
 

@@ -1,6 +1,7 @@
 """Temporal coverage: every list year from 2010 has exactly one rule set, earlier years are an
 error, each era reports the lists that existed, a national conviction average that nobody has
-published or supplied stops the evaluation, and every rule carries a citation with a URL."""
+published or supplied leaves the convicted thresholds unknown (never a default), and every rule
+carries a citation with a URL."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from boligsocial.law.classify import Options, classify
 from boligsocial.law.errors import LawError
 from boligsocial.law.parameters import CitationRef, Operator, load_law
 from boligsocial.law.rules import Not, parse_rule
-from boligsocial.law.thresholds import MissingNationalAverage, compile_rules
+from boligsocial.law.thresholds import compile_rules
 from boligsocial.law.vocabulary import REPORTED_LISTS
 from builders import calm, run, unit
 
@@ -69,11 +70,12 @@ def test_each_era_reports_the_lists_that_existed(year: int) -> None:
 
 
 @pytest.mark.parametrize("year", UNKNOWN_AVERAGE_YEARS)
-def test_missing_national_average_is_an_error_naming_the_year(year: int) -> None:
-    with pytest.raises(MissingNationalAverage) as info:
-        classify([unit(year=year)], year)
-    assert info.value.year == year
-    assert str(year) in str(info.value)
+def test_a_missing_national_average_leaves_the_convicted_thresholds_unknown(year: int) -> None:
+    result = classify([unit(year=year)], year)
+    assert not result.conviction_average_known and result.conviction_thresholds == {}
+    convicted = [c for r in result.units[0].lists.values() for c in r.criteria if c.measure.value == "doemte"]
+    assert convicted and all(c.threshold is None and c.margin_pp is None for c in convicted)
+    assert all(f"ikke er kendt for listeår {year}" in (c.threshold_note or "") for c in convicted)
 
 
 @pytest.mark.parametrize("year", UNKNOWN_AVERAGE_YEARS)
@@ -105,8 +107,9 @@ def test_years_with_a_fixed_or_published_threshold_need_no_average(year: int) ->
 def test_a_far_future_year_uses_todays_rules_but_still_needs_the_average() -> None:
     law = load_law()
     assert law.rule_set(2031).file == "2021-parallelsamfund.yaml"
-    with pytest.raises(MissingNationalAverage, match="2031"):
-        compile_rules(law, 2031)
+    rules = compile_rules(law, 2031)
+    assert not rules.average_known
+    assert rules.threshold("doemte") is None and rules.threshold("forebyggelse_doemte") is None
 
 
 # --- Citations -------------------------------------------------------------------------------------

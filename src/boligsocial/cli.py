@@ -16,7 +16,6 @@ from boligsocial.danish import parse_danish_number
 from boligsocial.law.classify import Options, classify, list_years_in
 from boligsocial.law.errors import LawError
 from boligsocial.law.render import render_csv, render_table
-from boligsocial.law.thresholds import MissingNationalAverage
 from boligsocial.law.verdicts import result_dict
 from boligsocial.plan.inputs import InputError, load_key_figure_input
 from boligsocial.register.cli import register_app
@@ -97,10 +96,6 @@ def check(
     averages = parse_conviction_averages(convicted_national_avg or [], year)
     try:
         result = classify(loaded.units, year, Options(ignore_min_residents, averages))
-    except MissingNationalAverage as error:
-        option = "PCT" if error.year == year else f"{error.year}:PCT"
-        example = option.replace("PCT", "0,73")
-        fail(f"{error} Angiv det med --convicted-national-avg {option}, fx --convicted-national-avg {example}.")
     except LawError as error:
         fail(str(error))
     if output is OutputFormat.json:

@@ -13,11 +13,11 @@ from fractions import Fraction
 
 from boligsocial.law.areas import build_areas
 from boligsocial.law.errors import LawError
-from boligsocial.law.evaluate import evaluate_lists, statuses, unit_state
+from boligsocial.law.evaluate import evaluate_lists, needs_average, statuses, unit_state
 from boligsocial.law.figures import UnitFigures
 from boligsocial.law.parameters import Law, load_law
 from boligsocial.law.thresholds import CompiledRules, compile_rules
-from boligsocial.law.verdicts import HistoryYear, ListYearResult, Status, UnitResult
+from boligsocial.law.verdicts import HistoryYear, ListYearResult, Status, UnitResult, unit_label
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ def classify(
         raise LawError(f"Nøgletallene indeholder ingen enheder for listeår {year} (filen har listeår: {held}).")
     history = _History(law, units, options)
     results: list[UnitResult] = []
+    needing: list[str] = []
     for unit in _with_areas(this_year):
         unit_history: dict[str, tuple[HistoryYear, ...]] = {}
         for list_id in rules.rules:
@@ -117,6 +118,8 @@ def classify(
                 notes=tuple(notes),
             )
         )
+        if needs_average(rules, unit, options.ignore_min_residents, unit_history):
+            needing.append(unit_label(results[-1]))
     notes = [
         f"Regelsæt: {rules.rule_set.name}.",
         f"Et boligområde skal have mindst {rules.min_residents:,} beboere.".replace(",", "."),
@@ -138,4 +141,6 @@ def classify(
         conviction_thresholds=rules.conviction,
         units=tuple(results),
         notes=tuple(notes),
+        conviction_average_known=rules.average_known,
+        needs_conviction_average=tuple(needing),
     )

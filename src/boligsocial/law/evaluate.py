@@ -48,8 +48,16 @@ def alternatives_for_unknown(
     (`None`: open on that side; both None: the whole axis).
 
     The outcomes are constant between thresholds, so trying each threshold, a point just either
-    side of it and the two bounds themselves meets every interval that meets [lower, upper]."""
+    side of it and the two bounds themselves meets every interval that meets [lower, upper].
+    Thresholds that are multiples of an unknown national average are resolved over every average
+    that gives different outcomes (`average_resolutions`)."""
     keys = rules.criteria_for(measure)
+    if any(rules.threshold(key) is None for key in keys):
+        found: dict[tuple[bool, ...], Mapping[str, bool]] = {}
+        for average in average_resolutions(rules, measure, lower, upper):
+            for outcome in alternatives_for_unknown(rules.with_average(average), measure, lower, upper):
+                found.setdefault(tuple(outcome[k] for k in keys), outcome)
+        return tuple(found.values())
     points = {t + d for key in keys for t in (rules.thresholds[key],) for d in (-EPSILON, Fraction(0), EPSILON)}
     points |= {b for b in (lower, upper) if b is not None}
     inside = [p for p in points if (lower is None or lower <= p) and (upper is None or p <= upper)]
@@ -58,6 +66,25 @@ def alternatives_for_unknown(
         outcome = outcomes_for_value(rules, measure, point)
         seen.setdefault(tuple(outcome[k] for k in keys), outcome)
     return tuple(seen.values())
+
+
+def average_resolutions(
+    rules: CompiledRules, measure: Measure, lower: Fraction | None, upper: Fraction | None
+) -> list[Fraction]:
+    """National averages, one from each interval of averages within which a value in
+    [lower, upper] meets the measure's criteria alike, when the average is unknown.
+
+    A criterion k × average changes outcome for a bound b only where k × average = b, so the
+    averages b / k, a point between each two of them and one beyond either end meet every interval.
+    A positive average is assumed, so that a value of 0 never meets k × average, and 2 × < 3 ×
+    holds in every resolution. With no positive bound (a value of 0, or wholly unknown), one
+    average already gives every outcome there is."""
+    multiples = {rules.multiple(key) for key in rules.criteria_for(measure)} - {None}
+    critical = sorted({b / k for b in (lower, upper) if b is not None and b > 0 for k in multiples if k})
+    if not critical:
+        return [Fraction(1)]
+    between = [(a + b) / 2 for a, b in itertools.pairwise(critical)]
+    return sorted({critical[0] / 2, *critical, *between, critical[-1] * 2})
 
 
 def eligibility(rules: CompiledRules, unit: UnitFigures, ignore_min_residents: bool) -> Status:
@@ -87,11 +114,15 @@ def unit_state(
         measurement = unit.measurement(measure)
         if override is not None and override[0] is measure:
             measurement = Measurement(value=override[1])
-        if measurement.exact:
+        if measurement.exact and all(rules.threshold(k) is not None for k in rules.criteria_for(measure)):
             assert measurement.value is not None
             known.update(outcomes_for_value(rules, measure, measurement.value))
+            continue
+        found = alternatives_for_unknown(rules, measure, measurement.lower, measurement.upper)
+        if len(found) == 1:
+            known.update(found[0])
         else:
-            unknown.append(alternatives_for_unknown(rules, measure, measurement.lower, measurement.upper))
+            unknown.append(found)
     eligible = eligibility(rules, unit, ignore_min_residents)
     return UnitState(known=known, unknown=tuple(unknown), eligible=eligible, history=history)
 
@@ -157,7 +188,7 @@ def any_list_status(rules: CompiledRules, state: UnitState) -> Status:
 
 def criterion_verdict(rules: CompiledRules, key: str, measurement: Measurement) -> Verdict:
     """Met or not met when every value within the measurement's bounds agrees; else unknown."""
-    if measurement.exact:
+    if measurement.exact and rules.threshold(key) is not None:
         assert measurement.value is not None
         return Verdict.MET if rules.holds(key, measurement.value) else Verdict.NOT_MET
     measure = rules.param(key).measure
@@ -170,10 +201,10 @@ def criterion_verdict(rules: CompiledRules, key: str, measurement: Measurement) 
 def criterion_result(rules: CompiledRules, key: str, unit: UnitFigures) -> CriterionResult:
     param = rules.param(key)
     measurement = unit.measurement(param.measure)
-    threshold = rules.thresholds[key]
+    threshold = rules.threshold(key)  # None: a multiple of an unknown national average
     value = measurement.value
     verdict = criterion_verdict(rules, key, measurement)
-    margin = None if value is None else param.operator.margin(value, threshold)
+    margin = None if value is None or threshold is None else param.operator.margin(value, threshold)
     ranged = not measurement.exact and (measurement.lower is not None or measurement.upper is not None)
     return CriterionResult(
         key=key,
@@ -234,9 +265,8 @@ def reasons_for(
         lines.append(line)
     elif isinstance(rule, CriterionRule):
         c = criteria[rule.key]
-        lines.append(
-            f"{c.label} {c.operator.symbol} {short_number(c.threshold)} pct.: {c.verdict.value.replace('_', ' ')}"
-        )
+        shown = "ukendt" if c.threshold is None else f"{short_number(c.threshold)} pct."
+        lines.append(f"{c.label} {c.operator.symbol} {shown}: {c.verdict.value.replace('_', ' ')}")
     elif isinstance(rule, ListRule):
         label = rules.rule_set.lists[rule.list_id].label
         lines.append(f"{label}: {_yes_no(list_status[rule.list_id][0])}")
@@ -275,8 +305,8 @@ def find_flips(
     for measure in Measure:
         value = unit.measurement(measure).value
         keys = rules.criteria_for(measure)
-        if value is None or not keys:
-            continue
+        if value is None or not keys or any(rules.threshold(k) is None for k in keys):
+            continue  # no value, or no threshold to cross (a multiple of an unknown average)
         candidates = sorted(
             {t + d for t in (rules.thresholds[k] for k in keys) for d in (-EPSILON, Fraction(0), EPSILON)} - {value},
             key=lambda c: (abs(c - value), c),
@@ -317,6 +347,40 @@ def find_flips(
     return best
 
 
+def history_statuses(rules: CompiledRules, history: Mapping[str, tuple[HistoryYear, ...]]) -> dict[int, Status]:
+    """The unit's status in each earlier year a history rule needs; a year not given is unknown."""
+    merged: dict[int, Status] = {}
+    for list_id in rules.rules:
+        h = rules.history_rule(list_id)
+        if h is not None:
+            given = {entry.year: entry.status for entry in history.get(list_id, ())}
+            merged.update({y: given.get(y) for y in h.earlier_years(rules.year)})
+    return merged
+
+
+def needs_average(
+    rules: CompiledRules, unit: UnitFigures, ignore_min_residents: bool, history: Mapping[str, tuple[HistoryYear, ...]]
+) -> bool:
+    """Whether some list status of the unit is undetermined because the national conviction
+    average is unknown: it differs between the averages that resolve the convicted criteria
+    differently (`average_resolutions` of the unit's convicted value). False when it is known.
+
+    A convicted value that is wholly unknown needs no average: whatever it is, the value could lie
+    on either side of any threshold, so knowing the average would settle nothing."""
+    if rules.average_known:
+        return False
+    measures = {rules.param(key).measure for key in rules.rule_set.criteria if rules.threshold(key) is None}
+    merged = history_statuses(rules, history)
+    seen: set[tuple[tuple[Status, Status], ...]] = set()
+    for measure in measures:
+        m = unit.measurement(measure)
+        for average in average_resolutions(rules, measure, m.lower, m.upper):
+            resolved = rules.with_average(average)
+            current = statuses(resolved, unit_state(resolved, unit, ignore_min_residents, merged))
+            seen.add(tuple(current[lid] for lid in sorted(current)))
+    return len(seen) > 1
+
+
 def evaluate_lists(
     rules: CompiledRules,
     unit: UnitFigures,
@@ -331,12 +395,7 @@ def evaluate_lists(
     minimum, the statuses it would have as an area (by reported name); otherwise None. The fourth
     is whether the unit is on any list (`any_list_status`).
     """
-    merged_history: dict[int, Status] = {}
-    for list_id in rules.rules:
-        h = rules.history_rule(list_id)
-        if h is not None:
-            given = {entry.year: entry.status for entry in history.get(list_id, ())}
-            merged_history.update({y: given.get(y) for y in h.earlier_years(rules.year)})
+    merged_history = history_statuses(rules, history)
     state = unit_state(rules, unit, ignore_min_residents, merged_history)
     current = statuses(rules, state)
     flips = find_flips(rules, unit, ignore_min_residents, merged_history, current) if with_flips else {}

@@ -16,7 +16,7 @@ from fractions import Fraction
 from boligsocial.danish import number, short_number, to_decimal
 from boligsocial.law.figures import Measure
 from boligsocial.law.parameters import Citation
-from boligsocial.law.verdicts import CriterionResult, ListYearResult, UnitResult, Verdict
+from boligsocial.law.verdicts import CriterionResult, ListYearResult, UnitResult, Verdict, unit_label
 from boligsocial.law.vocabulary import (
     CERTAINTY_DA,
     LIST_COLUMN_DA,
@@ -56,7 +56,7 @@ def _agrees(criteria: Sequence[CriterionResult], shown: Sequence[Fraction]) -> b
     return all(
         c.operator.holds(x, c.threshold) is (c.verdict is Verdict.MET)
         for c in criteria
-        if c.verdict is not Verdict.UNKNOWN
+        if c.verdict is not Verdict.UNKNOWN and c.threshold is not None
         for x in shown
     )
 
@@ -98,12 +98,6 @@ def _value_cell(unit: UnitResult, measure: Measure) -> str:
     return f"{text} {marks}".rstrip()
 
 
-def _unit_label(unit: UnitResult) -> str:
-    if unit.kind == "omraade":
-        return f"{unit.name} (område)"
-    return f"{unit.name} ({unit.boligorganisation})" if unit.boligorganisation else unit.name
-
-
 def _explanations(unit: UnitResult) -> list[str]:
     lines: list[str] = []
     for result in unit.lists.values():
@@ -142,6 +136,18 @@ def _certainty_mark(citation: Citation) -> str:
     return "" if certainty in (None, "stated") else f" ({CERTAINTY_DA[certainty]})"
 
 
+def _unknown_average_line(result: ListYearResult) -> str:
+    """The line that replaces the conviction thresholds when the national average is not known."""
+    year = result.list_year
+    line = f"Dømte: landsgennemsnittet er ikke kendt for listeår {year}, så dømte-tærsklerne er ukendte."
+    if not result.needs_conviction_average:
+        return line + " Ingen enheds listestatus afhænger af det."
+    return (
+        f"{line} Listestatus afhænger af det for: {', '.join(result.needs_conviction_average)}. "
+        f"Angiv det med --convicted-national-avg {year}:PCT (fx {year}:0,73)."
+    )
+
+
 def _pad(rows: Iterable[list[str]], right_aligned: set[int]) -> list[str]:
     rows = list(rows)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -162,7 +168,7 @@ def render_table(result: ListYearResult, title: str | None = None) -> str:
     rows = [header]
     for unit in result.units:
         rows.append(
-            [_unit_label(unit), unit.kind, number(unit.residents, 0)]
+            [unit_label(unit), unit.kind, number(unit.residents, 0)]
             + [_value_cell(unit, m) for m in Measure]
             + [STATUS_MARK_DA[unit.lists[n].status] for n in list_names]
         )
@@ -174,6 +180,8 @@ def render_table(result: ListYearResult, title: str | None = None) -> str:
         ]
         sources = sorted({c.title for _, c in result.conviction_thresholds.values()})
         out.append(f"Dømte, landsgennemsnittet: {', '.join(parts)} Kilde: {'; '.join(sources)}")
+    elif not result.conviction_average_known:
+        out.append(_unknown_average_line(result))
     out.append("")
     out.extend(_pad(rows, right_aligned={2}))
     out.append("")
@@ -193,7 +201,7 @@ def render_table(result: ListYearResult, title: str | None = None) -> str:
         if unit.eligible is False:
             lines.insert(0, "  " + _below_minimum(unit, result.min_residents))
         if lines:
-            out.append(_unit_label(unit) + ":")
+            out.append(unit_label(unit) + ":")
             out.extend(lines)
     out.append("")
     out.extend(result.notes)

@@ -2,7 +2,10 @@
 
 The convicted criterion from 2018 is relative to a national average that is only known for some
 list years. A user-supplied average wins over a known one (so that a what-if can be run); where
-neither exists, the evaluation stops with `MissingNationalAverage` naming the year.
+neither exists, the convicted criteria have no threshold (`CompiledRules.average_known` is False)
+and the evaluation treats their outcomes as unknown (`law/evaluate.py`): a status that does not
+depend on the average stays determined, and `needs_average` (evaluate.py) says which units'
+statuses do depend on it. No default average is ever used.
 """
 
 from __future__ import annotations
@@ -17,28 +20,36 @@ from boligsocial.law.parameters import Citation, CriterionParam, Law, RuleSet
 from boligsocial.law.rules import AllOf, History, ListRule, Not, Rule, parse_rule
 
 
-class MissingNationalAverage(LawError):
-    """The national average share of convicted residents is not known for a list year."""
-
-    def __init__(self, year: int) -> None:
-        self.year = year
-        super().__init__(
-            f"Landsgennemsnittet for andelen af dømte (18 år og derover, 2-årigt gennemsnit) er ikke kendt "
-            f"for listeår {year}, og dømte-kriteriet kan ikke vurderes uden det. Der bruges aldrig en standardværdi."
-        )
-
-
 @dataclass(frozen=True)
 class CompiledRules:
     year: int
     rule_set: RuleSet
     rules: dict[str, Rule]  # list_id -> rule, with history rules bound to this year's list
-    thresholds: dict[str, Fraction]  # criterion key -> threshold in percent
+    thresholds: dict[str, Fraction]  # criterion key -> threshold in percent; absent when unknown
     threshold_notes: dict[str, str]
     citations: dict[str, Citation]  # criterion key -> citation
     list_citations: dict[str, Citation]
     conviction: dict[int, tuple[Fraction, Citation]]
     min_residents: int
+    # False when the rule set needs the national conviction average and it is not known: the
+    # criteria with a `national_average_multiple` then have no entry in `thresholds`.
+    average_known: bool = True
+
+    def threshold(self, key: str) -> Fraction | None:
+        """The criterion's threshold, or None when it is a multiple of an unknown national average."""
+        return self.thresholds.get(key)
+
+    def multiple(self, key: str) -> int | None:
+        return self.param(key).national_average_multiple
+
+    def with_average(self, average: Fraction) -> CompiledRules:
+        """The same rules with the national average set (thresholds k × average): one resolution
+        of an unknown average."""
+        filled = dict(self.thresholds)
+        for key, param in self.rule_set.criteria.items():
+            if param.national_average_multiple is not None:
+                filled[key] = param.national_average_multiple * average
+        return replace(self, thresholds=filled, average_known=True)
 
     def criteria_for(self, measure: Measure) -> list[str]:
         return [key for key, c in self.rule_set.criteria.items() if c.measure is measure]
@@ -61,7 +72,8 @@ class CompiledRules:
 def conviction_thresholds(
     law: Law, rule_set: RuleSet, year: int, user_averages: Mapping[int, Fraction]
 ) -> dict[int, tuple[Fraction, Citation]]:
-    """Threshold per multiple of the national average (e.g. {3: 2.18, 2: 1.45}) for a list year."""
+    """Threshold per multiple of the national average (e.g. {3: 2.18, 2: 1.45}) for a list year;
+    empty when the rule set needs the average and it is neither given nor known."""
     multiples = rule_set.needs_national_average
     if not multiples:
         return {}
@@ -77,7 +89,7 @@ def conviction_thresholds(
         return {k: (k * average, citation) for k in multiples}
     known = law.conviction_years.get(year)
     if known is None:
-        raise MissingNationalAverage(year)
+        return {}  # unknown: the convicted criteria are evaluated as unknown outcomes
     result: dict[int, tuple[Fraction, Citation]] = {}
     for k in multiples:
         if k in known.thresholds:
@@ -115,6 +127,11 @@ def compile_rules(law: Law, year: int, user_averages: Mapping[int, Fraction] | N
         citations[key] = law.cite(param.citation)
         if param.threshold is not None:
             thresholds[key] = param.threshold
+        elif not conviction:
+            notes[key] = (
+                f"{param.national_average_multiple} gange landsgennemsnittet; afhænger af landsgennemsnittet, "
+                f"som ikke er kendt for listeår {year}"
+            )
         else:
             assert param.national_average_multiple is not None
             value, source = conviction[param.national_average_multiple]
@@ -134,4 +151,5 @@ def compile_rules(law: Law, year: int, user_averages: Mapping[int, Fraction] | N
         list_citations={list_id: law.cite(p.citation) for list_id, p in rule_set.lists.items()},
         conviction=conviction,
         min_residents=rule_set.min_residents.value,
+        average_known=bool(conviction) or not rule_set.needs_national_average,
     )

@@ -38,7 +38,7 @@ class CriterionResult:
     denominator: Fraction | None
     approximate: bool
     operator: Operator
-    threshold: Fraction
+    threshold: Fraction | None  # None: a multiple of a national average not known for the year
     threshold_note: str | None
     verdict: Verdict
     margin_pp: Fraction | None
@@ -57,13 +57,13 @@ it (4 points at 40 %, 0,22 points at 2,18 %): close enough that one year's chang
 
 def is_near(c: CriterionResult) -> bool:
     """Whether a criterion's value is near its threshold (`NEAR_SHARE`), on either side."""
-    return c.margin_pp is not None and abs(c.margin_pp) <= NEAR_SHARE * abs(c.threshold)
+    return c.margin_pp is not None and c.threshold is not None and abs(c.margin_pp) <= NEAR_SHARE * abs(c.threshold)
 
 
 def relative_margin(c: CriterionResult) -> Fraction | None:
     """The distance from the value to the threshold relative to the threshold (0,05 = 5 % of it);
     None when the value is unknown or the threshold is 0."""
-    if c.margin_pp is None or c.threshold == 0:
+    if c.margin_pp is None or c.threshold is None or c.threshold == 0:
         return None
     return abs(c.margin_pp) / abs(c.threshold)
 
@@ -136,12 +136,24 @@ class ListYearResult:
     conviction_thresholds: dict[int, tuple[Fraction, Citation]]
     units: tuple[UnitResult, ...]
     notes: tuple[str, ...] = field(default=())
+    # False when the rule set needs the national conviction average and it is not known; then
+    # `conviction_thresholds` is empty and `needs_conviction_average` names the units (as the
+    # check table labels them) whose list statuses are undetermined because of it.
+    conviction_average_known: bool = True
+    needs_conviction_average: tuple[str, ...] = ()
 
     def unit(self, name: str, kind: UnitKind | None = None) -> UnitResult:
         for unit in self.units:
             if unit.name == name and (kind is None or unit.kind == kind):
                 return unit
         raise KeyError(name)
+
+
+def unit_label(unit: UnitResult) -> str:
+    """How a unit is named to a reader: `Navn (område)`, `Afdeling (Boligorganisation)`."""
+    if unit.kind == "omraade":
+        return f"{unit.name} (område)"
+    return f"{unit.name} ({unit.boligorganisation})" if unit.boligorganisation else unit.name
 
 
 def _number(value: Fraction | None, digits: int = 4) -> float | None:
@@ -252,6 +264,11 @@ def result_dict(r: ListYearResult) -> dict[str, Any]:
             str(k): {"threshold": _number(v), "citation": citation_dict(c)}
             for k, (v, c) in sorted(r.conviction_thresholds.items())
         },
+        **(
+            {"conviction_average_known": False, "needs_conviction_average": list(r.needs_conviction_average)}
+            if not r.conviction_average_known
+            else {}
+        ),
         "notes": list(r.notes),
         "units": [unit_dict(u) for u in r.units],
     }

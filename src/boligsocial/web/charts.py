@@ -86,7 +86,8 @@ def plain_criteria_svg(unit: UnitResult, list_name: str) -> Markup:
     ]
     for i, c in enumerate(result.criteria):
         y = top + i * row_h
-        top_value = max(c.threshold, c.value or Fraction(0)) * Fraction(13, 10) or Fraction(1)
+        threshold = c.threshold  # None: a multiple of an unknown national average, no rule drawn
+        top_value = max(threshold or Fraction(0), c.value or Fraction(0)) * Fraction(13, 10) or Fraction(1)
         scale = Fraction(bar_w) / top_value
         colour = {Verdict.MET: MET, Verdict.NOT_MET: SECONDARY, Verdict.UNKNOWN: UNKNOWN}[c.verdict]
         parts.append(f'<text x="0" y="{y + 15}" font-size="12" fill="{INK}">{escape(_shorten(c.label, 38))}</text>')
@@ -94,11 +95,12 @@ def plain_criteria_svg(unit: UnitResult, list_name: str) -> Markup:
         if c.value is not None:
             w = float(c.value * scale)
             parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="16" fill="{colour}"/>')
-        tx = label_w + float(c.threshold * scale)
-        parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{y}" y2="{y + 24}" stroke="{INK}" stroke-width="2"/>')
+        if threshold is not None:
+            tx = label_w + float(threshold * scale)
+            parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{y}" y2="{y + 24}" stroke="{INK}" stroke-width="2"/>')
         digits = MEASURE_DIGITS[c.measure]
         value = "ikke oplyst" if c.value is None else ("~" if c.approximate else "") + number(c.value, digits)
-        text = f"{value} ({c.operator.symbol} {short_number(c.threshold)})"
+        text = f"{value} ({c.operator.symbol} {'ukendt' if threshold is None else short_number(threshold)})"
         parts.append(
             f'<text x="{label_w + bar_w + 8}" y="{y + 16}" font-size="12" fill="{MUTED}">{escape(text)}</text>'
         )

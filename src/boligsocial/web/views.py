@@ -65,7 +65,8 @@ def value_text(value: Fraction | None, measure: Measure, approximate: bool = Fal
 
 
 def threshold_text(c: CriterionResult) -> str:
-    return f"{c.operator.symbol} {short_number(c.threshold)}"
+    """`≥ 2,18`; `≥ ukendt` when the threshold is a multiple of an unknown national average."""
+    return f"{c.operator.symbol} {'ukendt' if c.threshold is None else short_number(c.threshold)}"
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def criteria_csv(unit: UnitResult | None, list_year: int | None, cells: list[Cri
                 " ".join(cell.lists),
                 "-" if c.value is None else number(c.value, 4),
                 c.operator.symbol,
-                number(c.threshold, 4),
+                "ukendt" if c.threshold is None else number(c.threshold, 4),
                 "" if c.margin_pp is None else number(c.margin_pp, 4),
                 c.verdict.value,
                 "ja" if c.approximate else "nej",

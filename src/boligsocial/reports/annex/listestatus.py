@@ -77,6 +77,11 @@ class _Layout:
         return list(self.labels)
 
 
+def _limit(threshold: Fraction | None) -> str:
+    """A criterion's threshold in a column header; "ukendt" for a multiple of an unknown average."""
+    return "ukendt" if threshold is None else short_number(threshold)
+
+
 def _layout(ctx: PlanAssessment) -> _Layout:
     result = ctx.require_result()
     labels = list_labels(result)
@@ -92,7 +97,7 @@ def _layout(ctx: PlanAssessment) -> _Layout:
     status_cols = [Col(labels[n], 14) for n in labels] + [Col("På mindst én liste", 12)]
     area_cols = [Col(labels[n], 14) for n in labels]
     criterion_cols = [
-        Col(f"{MEASURE_SHORT_DA[c.measure]} {c.operator.symbol} {short_number(c.threshold)}", 12) for c in criteria
+        Col(f"{MEASURE_SHORT_DA[c.measure]} {c.operator.symbol} {_limit(c.threshold)}", 12) for c in criteria
     ]
     status_start = len(fixed) + 1
     area_start = status_start + len(status_cols)
@@ -203,6 +208,8 @@ def _conditional_fills(ws: Worksheet, layout: _Layout, last_row: int) -> None:
         cell_range = f"{letter}{first_row}:{letter}{last_row}"
         ref = f"{letter}{first_row}"
         met = f"{ref}>=0" if column_def.operator is Operator.GE else f"{ref}>0"
+        if column_def.threshold is None:
+            continue  # a multiple of an unknown national average: no margins to colour
         near = float(column_def.threshold * NEAR_MISS_SHARE)
         ws.conditional_formatting.add(
             cell_range, FormulaRule(formula=[f"AND(ISNUMBER({ref}),{met})"], fill=_FILL_MET, stopIfTrue=True)

@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untype
 
 from boligsocial.danish import date_text, number, short_number
 from boligsocial.law.parameters import Citation
-from boligsocial.law.verdicts import CriterionResult
+from boligsocial.law.verdicts import CriterionResult, ListYearResult
 from boligsocial.law.vocabulary import CERTAINTY_DA
 from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.reports.annex.cells import (
@@ -70,7 +70,10 @@ def sheet_graenser(ws: Worksheet, ctx: PlanAssessment) -> None:
             put(ws, row, 1, label)
             put(ws, row, 2, c.label, wrap=True)
             put(ws, row, 3, c.operator.symbol).alignment = Alignment(horizontal="center", vertical="top")
-            put(ws, row, 4, excel_number(c.threshold), threshold_format(c.measure, c.threshold))
+            if c.threshold is None:  # a multiple of a national average not known for the year
+                put(ws, row, 4, "ukendt")
+            else:
+                put(ws, row, 4, excel_number(c.threshold), threshold_format(c.measure, c.threshold))
             put(ws, row, 5, c.population, wrap=True)
             put(ws, row, 6, c.wording, wrap=True)
             put(ws, row, 7, c.threshold_note, wrap=True)
@@ -87,6 +90,22 @@ def sheet_graenser(ws: Worksheet, ctx: PlanAssessment) -> None:
 
 
 # ---- Kilder og noter -----------------------------------------------------------------------------
+
+
+def _conviction_entries(result: ListYearResult) -> list[tuple[str, str, str | None]]:
+    """The convicted thresholds with their sources, or that the national average is not known."""
+    if not result.conviction_average_known:
+        unknown = f"Landsgennemsnittet er ikke kendt for listeår {result.list_year}; grænseværdierne er ukendte."
+        return [("Dømte", unknown, None)]
+    return [
+        (
+            f"Dømte, {multiple} × landsgennemsnittet",
+            f"{short_number(threshold)} pct. Kilde: {citation.title}, {citation.paragraph}. "
+            f"Kildens sikkerhed: {CERTAINTY_DA.get(citation.certainty, citation.certainty)}.",
+            citation.url or None,
+        )
+        for multiple, (threshold, citation) in sorted(result.conviction_thresholds.items(), reverse=True)
+    ]
 
 
 def sheet_kilder(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow], generated: date) -> None:
@@ -117,13 +136,8 @@ def sheet_kilder(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow], g
     add("Listeår", result.list_year, FMT_YEAR)
     add("Regelsæt", f"{result.rule_set} (parameterfil {result.rule_set_file})")
     add("Krav til et boligområde", f"Mindst {number(result.min_residents, 0)} beboere.")
-    for multiple, (threshold, citation) in sorted(result.conviction_thresholds.items(), reverse=True):
-        add(
-            f"Dømte, {multiple} × landsgennemsnittet",
-            f"{short_number(threshold)} pct. Kilde: {citation.title}, {citation.paragraph}. "
-            f"Kildens sikkerhed: {CERTAINTY_DA.get(citation.certainty, citation.certainty)}.",
-            link=citation.url or None,
-        )
+    for topic, text, link in _conviction_entries(result):
+        add(topic, text, link=link)
     for note in result.notes:
         add("Bemærkning", note)
 

@@ -107,7 +107,7 @@ class CriterionColumn:
     key: str
     measure: Measure
     operator: Operator
-    threshold: Fraction
+    threshold: Fraction | None  # None: a multiple of a national average not known for the year
     lists: tuple[str, ...]  # reported names of the lists that use the criterion
 
 

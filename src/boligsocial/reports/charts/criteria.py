@@ -34,7 +34,7 @@ def _value_text(c: CriterionResult) -> str:
 
 def _track_end(c: CriterionResult) -> Fraction:
     """Where the row's track ends: 100 % for shares; for dømte a little past value and threshold."""
-    top = max(c.threshold, c.value or Fraction(0))
+    top = max(c.threshold or Fraction(0), c.value or Fraction(0))
     if c.measure is Measure.DOEMTE:
         return Fraction(max(1, int(top * Fraction(3, 2) + 1)))
     return max(Fraction(100), top * Fraction(11, 10))
@@ -42,12 +42,15 @@ def _track_end(c: CriterionResult) -> Fraction:
 
 def _row(index: int, c: CriterionResult) -> dict[str, Any]:
     end = _track_end(c)
-    label_x = max(c.threshold, c.value or Fraction(0))
+    label_x = max(c.threshold or Fraction(0), c.value or Fraction(0))
+    # A threshold that is a multiple of an unknown national average is "ukendt" and has no rule
+    # (Vega-Lite leaves out a mark whose position is null).
+    limit = "ukendt" if c.threshold is None else f"{short_number(c.threshold)} %"
     return {
         "order": index,
-        "kriterium": f"{c.label}  ·  grænse {c.operator.symbol} {short_number(c.threshold)} %",
+        "kriterium": f"{c.label}  ·  grænse {c.operator.symbol} {limit}",
         "vaerdi": None if c.value is None else float(c.value),
-        "graense": float(c.threshold),
+        "graense": None if c.threshold is None else float(c.threshold),
         "vurdering": VERDICT_LABEL_DA[c.verdict],
         "vaerdi_tekst": _value_text(c),
         "tekst_x": float(label_x),

@@ -47,6 +47,8 @@ def _mark(unit: UnitResult, measure: Measure) -> Mark | None:
 
 
 def _threshold_text(criterion: CriterionResult) -> str:
+    if criterion.threshold is None:  # a multiple of a national average not known for the year
+        return f"{criterion.operator.symbol} ukendt"
     return f"{criterion.operator.symbol} {short_number(criterion.threshold)} pct."
 
 
@@ -259,6 +261,10 @@ def _notes(ctx: PlanAssessment, units: Sequence[UnitResult], thresholds: _Thresh
     notes += [_area_note(ctx, unit) for unit in units if unit.kind == "omraade"]
     if ctx.require_result().conviction_thresholds:
         notes.append(_conviction_note(ctx.require_result()))
+    elif not ctx.require_result().conviction_average_known:
+        year = ctx.require_result().list_year
+        unknown = f"landsgennemsnittet er ikke kendt for listeår {year}, så grænseværdierne er ukendte."
+        notes.append((Text("Dømte: ", bold=True), Text(unknown)))
     if thresholds.citations:
         notes.append((Text("Grænseværdier: ", bold=True), Text(f"{_join_citations(thresholds.citations)}.")))
     return notes
