@@ -155,25 +155,24 @@ def artifacts() -> Path:
     return folder
 
 
-@pytest.fixture
-def shot(page: Page, artifacts: Path) -> Callable[[str], Path]:
-    """Save a full-page screenshot of the current state as `<name>.png`."""
+def screenshots(tab: Page, artifacts: Path) -> Callable[[str], Path]:
+    """`take(name)` saves a full-page screenshot of the tab's current state as `<name>.png`."""
 
     def take(name: str) -> Path:
         path = artifacts / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        tab.screenshot(path=str(path), full_page=True)
         return path
 
     return take
+
+
+@pytest.fixture
+def shot(page: Page, artifacts: Path) -> Callable[[str], Path]:
+    """Screenshots of `page` (the administrator's tab)."""
+    return screenshots(page, artifacts)
 
 
 @pytest.fixture
 def anonymous_shot(anonymous_page: Page, artifacts: Path) -> Callable[[str], Path]:
-    """`shot` for `anonymous_page` (the tab that signs in by itself)."""
-
-    def take(name: str) -> Path:
-        path = artifacts / f"{name}.png"
-        anonymous_page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
+    """Screenshots of `anonymous_page` (the tab that signs in by itself)."""
+    return screenshots(anonymous_page, artifacts)

@@ -54,12 +54,12 @@ def _pdf_text(package: bytes) -> str:
 
 
 def test_edit_a_section_and_find_it_in_the_pdf(
-    anonymous_page: Page, server_url: str, artifacts: Path, sign_in_as: Callable[[Page, str], None]
+    anonymous_page: Page,
+    server_url: str,
+    anonymous_shot: Callable[[str], Path],
+    sign_in_as: Callable[[Page, str], None],
 ) -> None:
-    page = anonymous_page  # `shot` photographs the administrator's tab, so this tab is saved here
-
-    def shot(name: str) -> None:
-        page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+    page, shot = anonymous_page, anonymous_shot
 
     sign_in_as(page, "jens@example.dk")
     page.goto(server_url + "/plan/1/tekster")
