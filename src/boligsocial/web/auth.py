@@ -138,16 +138,23 @@ async def guard(request: Request) -> None:
         services(request).require(plan_id, "laeser")
 
 
-def plan_in_path(request: Request) -> int | None:
-    """The plan id in the route's path (Starlette keeps path parameters as text)."""
+def plan_id_of(request: Request) -> int | None:
+    """The plan id in the route's path, None when there is none or it is not a number
+    (Starlette keeps path parameters as text)."""
     value = request.path_params.get("plan_id")
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
         return int(value)
-    if value is not None:
-        raise HTTPException(404, "Adressen findes ikke. Gå til forsiden og find siden derfra.")
     return None
+
+
+def plan_in_path(request: Request) -> int | None:
+    """`plan_id_of`, refusing (404) a plan id that is not a number."""
+    plan_id = plan_id_of(request)
+    if plan_id is None and request.path_params.get("plan_id") is not None:
+        raise HTTPException(404, "Adressen findes ikke. Gå til forsiden og find siden derfra.")
+    return plan_id
 
 
 def services(request: Request) -> Any:

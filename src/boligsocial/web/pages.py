@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from boligsocial.store import PlanOverview, PlanSummary, Services, StoreError
 from boligsocial.web import views
-from boligsocial.web.auth import csrf_field_for, csrf_token_of, current_user, services, signed_in_user
+from boligsocial.web.auth import csrf_field_for, csrf_token_of, current_user, plan_id_of, services, signed_in_user
 from boligsocial.web.formats import Format, csv_response, json_response, request_format
 from boligsocial.web.state import AppState, CachedResponse
 
@@ -157,14 +157,13 @@ def plan_archived_at(request: Request, plan_id: int) -> datetime | None:
 def page_globals(request: Request) -> dict[str, Any]:
     """What every HTML page's frame needs: the user (e-mail, role on the plan) and the CSRF token."""
     user = signed_in_user(request)
-    plan_id = request.path_params.get("plan_id")
+    plan_id = plan_id_of(request)
     role = None
     archived_at = None
     if user is not None:
         every = next((r for p, r in user.user.roles if p is None), None)
-        on_plan = str(plan_id).isdigit() and len(str(plan_id)) < 10
-        role = (user.user.role_on(int(str(plan_id))) if on_plan else every) or every
-        archived_at = plan_archived_at(request, int(str(plan_id))) if on_plan else None
+        role = every if plan_id is None else user.user.role_on(plan_id)  # which falls back to `every`
+        archived_at = None if plan_id is None else plan_archived_at(request, plan_id)
     return {
         "request": request,
         "plan_archived_at": archived_at,
