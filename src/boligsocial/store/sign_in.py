@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from boligsocial.danish import as_utc
@@ -150,17 +150,15 @@ class SignInService(UnitOfWork):
 def _wait_minutes(session: Session, email: str, client: str) -> int:
     """Minutes until the next attempt for this e-mail and address is heard (0: now)."""
     since = utcnow() - FAILURE_WINDOW
-    recent = select(SignInAttempt.at).where(SignInAttempt.at >= since)
     waits: list[datetime] = []
     for column, value, limit in (
         (SignInAttempt.email, email, MAX_FAILURES_PER_EMAIL),
         (SignInAttempt.client, client, MAX_FAILURES_PER_CLIENT),
     ):
-        count = session.scalar(select(func.count()).select_from(recent.where(column == value).subquery()))
-        if count is not None and count >= limit:
-            # the attempt that must age out before one more is allowed
-            times = list(session.scalars(recent.where(column == value).order_by(SignInAttempt.at.desc()).limit(limit)))
-            waits.append(as_utc(times[-1]) + FAILURE_WINDOW)
+        recent = select(SignInAttempt.at).where(SignInAttempt.at >= since, column == value)
+        latest = list(session.scalars(recent.order_by(SignInAttempt.at.desc()).limit(limit)))
+        if len(latest) == limit:  # the oldest of the last `limit` must age out before one more
+            waits.append(as_utc(latest[-1]) + FAILURE_WINDOW)
     if not waits:
         return 0
     seconds = (max(waits) - utcnow()).total_seconds()

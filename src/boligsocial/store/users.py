@@ -53,7 +53,7 @@ def normalise_email(email: str) -> str:
     return email.strip().casefold()
 
 
-def _record(row: UserRow) -> UserRecord:
+def record_of(row: UserRow) -> UserRecord:
     roles = tuple(sorted(((r.plan_id, r.role) for r in row.roles), key=lambda r: (r[0] is not None, r[0] or 0)))
     return UserRecord(id=row.id, email=row.email, active=row.active, roles=roles, version=row.version)
 
@@ -63,6 +63,11 @@ def _check_password(password: str, errors: dict[str, str]) -> None:
         errors["password"] = f"Adgangskoden skal være mindst {MIN_PASSWORD_LENGTH} tegn."
     elif password.strip() != password:
         errors["password"] = "Adgangskoden må ikke begynde eller slutte med mellemrum."
+
+
+def _check_role(role: str, errors: dict[str, str]) -> None:
+    if role not in PLAN_ROLES:
+        errors["role"] = f'Ukendt rolle "{role}"; kendte: {", ".join(PLAN_ROLES)}.'
 
 
 def _check_email(email: str, errors: dict[str, str]) -> None:
@@ -84,8 +89,7 @@ class UserService(UnitOfWork):
         errors: dict[str, str] = {}
         _check_email(email, errors)
         _check_password(password, errors)
-        if role not in PLAN_ROLES:
-            errors["role"] = f'Ukendt rolle "{role}"; kendte: {", ".join(PLAN_ROLES)}.'
+        _check_role(role, errors)
         if errors:
             raise ValidationFailed(errors)
         with self._writing() as session:
@@ -104,14 +108,14 @@ class UserService(UnitOfWork):
             summary = f"Brugeren {email} er oprettet som {role} på {where}"
             after = {"email": email, "roller": [[plan_id, role]]}
             self._audit(session, "opret_bruger", "bruger", row.id, plan_id, summary, after=after)
-            return _record(row)
+            return record_of(row)
 
     def authenticate(self, email: str, password: str) -> UserRecord | None:
         """The active user with this e-mail and password, or None. Takes as long for an unknown
         e-mail as for a wrong password."""
         with self._reading() as session:
             row = verified_user(session, email, password)
-            return None if row is None else _record(row)
+            return None if row is None else record_of(row)
 
     def reset_password(self, user_id: int, password: str, expected_version: int) -> UserRecord:
         """Set a new password (an administrator's reset). Raises ValidationFailed, NotFound,
@@ -129,15 +133,18 @@ class UserService(UnitOfWork):
             self._audit(
                 session, "nulstil_adgangskode", "bruger", row.id, None, f"Adgangskoden for {row.email} er ændret"
             )
-            return _record(row)
+            return record_of(row)
 
     def set_role(self, user_id: int, plan_id: int | None, role: str | None, expected_version: int) -> UserRecord:
         """Give a user `role` on a plan (or every plan), or take the role away (`role` None).
         The plan's administrator may change roles on the plan; roles on every plan need an
         administrator of every plan. Nobody can take away their own administrator role."""
         self._require(plan_id, "administrator")
-        if role is not None and role not in PLAN_ROLES:
-            raise ValidationFailed({"role": f'Ukendt rolle "{role}"; kendte: {", ".join(PLAN_ROLES)}.'})
+        errors: dict[str, str] = {}
+        if role is not None:
+            _check_role(role, errors)
+        if errors:
+            raise ValidationFailed(errors)
         if user_id == self.actor.user_id and role != "administrator":
             raise NotAllowed("Du kan ikke fjerne din egen administratorrolle; bed en anden administrator.")
         with self._writing() as session:
@@ -162,7 +169,7 @@ class UserService(UnitOfWork):
                 {"roller": before},
                 {"roller": after},
             )
-            return _record(row)
+            return record_of(row)
 
     def set_active(self, user_id: int, active: bool, expected_version: int) -> UserRecord:
         """Close a user's account (they can no longer sign in; their sessions end) or open it
@@ -188,7 +195,7 @@ class UserService(UnitOfWork):
                 {"aktiv": not active},
                 {"aktiv": active},
             )
-            return _record(row)
+            return record_of(row)
 
     def get_user(self, user_id: int) -> UserRecord:
         """One user with their roles. Only an administrator of every plan, or the user themself."""
@@ -198,7 +205,7 @@ class UserService(UnitOfWork):
             row = session.get(UserRow, user_id, options=[selectinload(UserRow.roles)])
             if row is None:
                 raise NotFound(f"Brugeren (id {user_id}) findes ikke.")
-            return _record(row)
+            return record_of(row)
 
     def users(self) -> list[UserRecord]:
         """Every user (administrators of every plan only)."""
@@ -206,7 +213,7 @@ class UserService(UnitOfWork):
         """Every user, by e-mail."""
         with self._reading() as session:
             query = select(UserRow).options(selectinload(UserRow.roles)).order_by(UserRow.email)  # stored lower-case
-            return [_record(row) for row in session.scalars(query)]
+            return [record_of(row) for row in session.scalars(query)]
 
 
 def _user_row(session: Session, user_id: int, expected_version: int) -> UserRow:
@@ -235,10 +242,6 @@ def verified_user(session: Session, email: str, password: str) -> UserRow | None
     if row is None or not row.active:
         return None
     return row
-
-
-def record_of(row: UserRow) -> UserRecord:
-    return _record(row)
 
 
 def _user_by_email(session: Session, email: str) -> UserRow | None:
