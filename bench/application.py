@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from timing import median_time  # noqa: E402
 
 from boligsocial.plan.assessment import load_assessment  # noqa: E402
 from boligsocial.reports.annex import write_annex  # noqa: E402
@@ -40,15 +38,6 @@ from boligsocial.reports.pdf_render import render_pdf  # noqa: E402
 from boligsocial.reports.projektbeskrivelse import build_projektbeskrivelse  # noqa: E402
 
 LIMIT_S = 3.0
-
-
-def median_time(action: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def cold_run(plan: Path, out: Path) -> float:

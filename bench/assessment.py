@@ -18,29 +18,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from timing import median_time  # noqa: E402
 
 from boligsocial.law.classify import Options, classify  # noqa: E402
 from boligsocial.plan.assessment import load_assessment  # noqa: E402
 from boligsocial.plan.folder import load_plan, noegletal_path  # noqa: E402
 from boligsocial.plan.keyfigures import read_key_figures  # noqa: E402
-
-
-def median_time(action: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def classify_twice(folder: Path) -> None:
