@@ -289,7 +289,11 @@ def test_sjaeloer_boulevard_area_is_forebyggelsesomraade_in_2022_approximately()
     assert c["forebyggelse_doemte"].value == Fraction(612 * 264 + 615 * 155, 122700)
     assert c["forebyggelse_doemte"].approximate is True
     assert c["forebyggelse_doemte"].verdict is Verdict.MET  # 2,09 >= 1,45
-    assert c["doemte"].verdict is Verdict.NOT_MET  # 2,09 < 2,18
+    # 2,09 < 2,18 weighted by residents, but with the members' shares of adults allowed to differ
+    # (DENOMINATOR_SPREAD) the area lies between 1,91 and 2,28: the 3 x threshold is not settled,
+    # and it does not matter, for the udsat list fails on the other criteria.
+    assert c["doemte"].verdict is Verdict.UNKNOWN
+    assert c["doemte"].lower is not None and c["doemte"].lower < Fraction("2.18") < (c["doemte"].upper or 0)
     # Each department alone is below 1,000 residents and on no list.
     for name in ("Afd. 50", "Sjælør Boulevard"):
         dept = result.unit(name, "afdeling")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,7 @@ def test_clean_import_commits_every_row(example_sessions: Sessions) -> None:
         (4, "Hornemanns Vænge", 2022, "uændret"),
         (5, "Folehaven", 2023, "ny"),
     ]
-    assert [(c.field, c.old, c.new) for c in preview.rows[0].changes] == [("ikke_vestlige_pct", "47,5", "29")]
+    assert [(c.field, c.old, c.new) for c in preview.rows[0].changes] == [("ikke_vestlige_pct", "47,5", "29,0")]
     assert [(c.field, c.old, c.new) for c in preview.rows[1].changes] == [("beboere", "439", "450")]
     assert preview.changed == 3
 
@@ -126,6 +127,11 @@ def test_clean_import_commits_every_row(example_sessions: Sessions) -> None:
     assert committed == preview
     units = {(u.name, u.list_year): u for u in mette.key_figures.key_figures(pid)}
     assert units[("Folehaven", 2022)].measurement(Measure.IKKE_VESTLIGE).value == 29
+    # Read back with the precision it was written with ("29,0": within 0,05), which bounds the areas
+    # built from it; "1.950" residents and "30,1" keep theirs too.
+    assert units[("Folehaven", 2022)].measurement(Measure.IKKE_VESTLIGE).precision == Fraction(1, 20)
+    assert units[("Folehaven", 2023)].measurement(Measure.UDEN_FOR_ARBEJDSMARKED).precision == Fraction(1, 20)
+    assert units[("Folehaven", 2023)].measurement(Measure.DOEMTE).precision == Fraction(1, 200)
     assert units[("Elleparken", 2022)].residents == 450
     assert units[("Folehaven", 2023)].residents == 1950
     assert len(units) == 29  # the other afdelinger are kept

@@ -6,13 +6,18 @@ area value is the resident-weighted mean of them and is flagged `approximate`: t
 are rounded and their real denominators (18-64-year-olds, 30-59-year-olds, ...) are not the
 resident counts used as weights.
 
-Every area measure also carries bounds: the range the resident-weighted mean can take given what
-the members say. A member's percentage lies within the precision it was written with; a
+Every area measure also carries bounds: the range the area's person-level value can take given
+what the members say. A member's percentage lies within the precision it was written with; a
 suppressed percentage lies anywhere in [0, 100] (income: anywhere from 0 up, with no upper
 limit, for income in percent of the region's average has none); a member whose resident count
 is suppressed can weigh anything from nothing to everything. The point value is given only when
-every member's value and residents are known. The bounds are about the weighted mean: they do not
-cover the difference between resident weights and the real denominators (docs/law.md).
+every member's value and residents are known.
+
+A measure's real denominator (18-64-year-olds, 30-59-year-olds, ...) is not the residents, so a
+member's real weight is its residents times its share of them in the denominator, which the
+members do not publish. The bounds assume only that these shares differ at most by the factor
+`DENOMINATOR_SPREAD` between the members of one area (the non-western share's denominator is the
+residents themselves: factor 1). That is the one assumption the bounds rest on (docs/law.md).
 """
 
 from __future__ import annotations
@@ -24,6 +29,17 @@ from boligsocial.law.figures import Measure, Measurement, UnitFigures
 
 Bound = Fraction | None  # None: open on that side
 _SHARE_MAX = Fraction(100)
+
+# How much more of its residents one member may have in a measure's denominator than another
+# member of the same area. Departments of one area are alike in age; on the synthetic country the
+# largest factor within an area is 1,18, and 2 leaves room for an area that mixes family housing
+# with housing for the young or the old. The non-western share is counted among all residents.
+DENOMINATOR_SPREAD = Fraction(2)
+
+
+def denominator_spread(measure: Measure) -> Fraction:
+    """The factor by which members' denominator shares of their residents may differ."""
+    return Fraction(1) if measure is Measure.IKKE_VESTLIGE else DENOMINATOR_SPREAD
 
 
 def _ceiling(measure: Measure) -> Bound:
@@ -51,15 +67,34 @@ def _weighted(weights: Sequence[Fraction], values: Sequence[Bound]) -> Bound:
     return sum((w * (v or 0) for w, v in zip(weights, values, strict=True)), Fraction(0)) / total
 
 
-def weighted_bounds(
-    weights: Sequence[int | None], ranges: Sequence[tuple[Fraction, Bound]]
-) -> tuple[Bound, Bound] | None:
-    """Bounds of the weighted mean of members whose values lie in `ranges`; a weight None is
-    unknown (anything from 0 up). None when no member can carry weight (the mean is undefined).
+def _extreme_mean(boxes: Sequence[tuple[Fraction, Fraction, Fraction]], highest: bool) -> Fraction:
+    """The highest (lowest) mean of values v with weights anywhere in [lo, hi], for (v, lo, hi).
 
-    With known weights the extremes are the weighted means of the members' own extremes. A member
-    of unknown weight can pull the mean as close to its own extremes as one likes (its weight
-    grows without limit) or not at all (weight 0), so the bounds widen to its extremes.
+    At the optimum every value above the mean has its largest weight and every value below its
+    smallest (moving weight towards a value above the mean raises it), so it is one of the
+    splits of the values sorted from the best end: try each.
+    """
+    ordered = sorted(boxes, key=lambda box: box[0], reverse=highest)
+    best: Fraction | None = None
+    for split in range(len(ordered) + 1):
+        weights = [hi for _, _, hi in ordered[:split]] + [lo for _, lo, _ in ordered[split:]]
+        mean = _weighted(weights, [v for v, _, _ in ordered])
+        assert mean is not None
+        if best is None or (mean > best if highest else mean < best):
+            best = mean
+    assert best is not None
+    return best
+
+
+def weighted_bounds(
+    weights: Sequence[int | None], ranges: Sequence[tuple[Fraction, Bound]], spread: Fraction = Fraction(1)
+) -> tuple[Bound, Bound] | None:
+    """Bounds of the weighted mean of members whose values lie in `ranges`, when a member's real
+    weight is its given weight times a factor anywhere in [1, spread]; a weight None is unknown
+    (anything from 0 up). None when no member can carry weight (the mean is undefined).
+
+    A member of unknown weight can pull the mean as close to its own extremes as one likes (its
+    weight grows without limit) or not at all (weight 0), so the bounds widen to its extremes.
     """
     known = [(Fraction(w), r) for w, r in zip(weights, ranges, strict=True) if w is not None and w > 0]
     loose = [r for w, r in zip(weights, ranges, strict=True) if w is None]
@@ -68,8 +103,11 @@ def weighted_bounds(
     lowers: list[Bound] = [r[0] for r in loose]
     uppers: list[Bound] = [r[1] for r in loose]
     if known:
-        lowers.append(_weighted([w for w, _ in known], [r[0] for w, r in known]))
-        uppers.append(_weighted([w for w, _ in known], [r[1] for w, r in known]))
+        lowers.append(_extreme_mean([(r[0], w, w * spread) for w, r in known], highest=False))
+        if all(r[1] is not None for _, r in known):
+            uppers.append(_extreme_mean([(r[1] or Fraction(0), w, w * spread) for w, r in known], highest=True))
+        else:
+            uppers.append(None)
     lower = min(b for b in lowers if b is not None)
     upper = None if any(b is None for b in uppers) else max(b for b in uppers if b is not None)
     return lower, upper
@@ -92,7 +130,7 @@ def _combine(members: Sequence[UnitFigures], measure: Measure) -> Measurement:
     if all(p.numerator is not None and p.denominator is not None for p in parts):
         return _exact_sum(parts)
     residents = [m.residents for m in members]
-    bounds = weighted_bounds(residents, [member_range(p, measure) for p in parts])
+    bounds = weighted_bounds(residents, [member_range(p, measure) for p in parts], denominator_spread(measure))
     if bounds is None:
         return Measurement(value=None, approximate=True)
     lower, upper = bounds

@@ -76,6 +76,16 @@ class Measurement:
         precision of its last digit (never coarser than a whole percent)."""
         return cls(value=value, precision=Fraction(1, 2 * 10 ** max(decimals, 0)))
 
+    @property
+    def written_decimals(self) -> int | None:
+        """The decimals the value was written with (`52,0` -> 1), None when it was not written."""
+        if self.precision is None:
+            return None
+        decimals = 0
+        while Fraction(1, 2 * 10**decimals) > self.precision:
+            decimals += 1
+        return decimals
+
     @classmethod
     def from_counts(cls, numerator: Fraction | int, denominator: Fraction | int) -> Measurement:
         """Share in percent from a numerator and a denominator; unknown when the denominator is 0."""

@@ -373,8 +373,19 @@ def figure_columns(unit: UnitFigures) -> dict[str, Any]:
             values[counts[0]] = _exact(numerator, counts[0])
             values[counts[1]] = _exact(measurement.denominator, counts[1])
         elif measurement.value is not None:
-            values[PCT_COLUMN[measure]] = _exact(measurement.value, PCT_COLUMN[measure])
+            values[PCT_COLUMN[measure]] = _written(measurement, PCT_COLUMN[measure])
     return values
+
+
+def _written(measurement: Measurement, what: str) -> Decimal:
+    """A published percentage with the decimals it was written with ("52,0" stays 52.0), so that
+    its precision, which bounds the areas built from it, survives the database."""
+    assert measurement.value is not None
+    exact = _exact(measurement.value, what)
+    decimals = measurement.written_decimals
+    if decimals is None or written_decimals(exact) >= decimals:
+        return exact
+    return exact.quantize(Decimal(1).scaleb(-decimals))
 
 
 def _measurement(row: KeyFigureRow, measure: Measure) -> tuple[Measurement, Decimal | None]:
