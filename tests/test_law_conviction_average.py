@@ -214,3 +214,30 @@ def test_a_plan_in_a_year_without_the_average_is_assessed_not_refused() -> None:
     assert assessment.problem is None and assessment.result is not None
     assert assessment.result.needs_conviction_average == ("Sjælør Boulevard (område)",)
     assert assessment.area_verdict("Sjælør Boulevard") is not None
+
+
+# --- Earlier years without the average ----------------------------------------------------------------
+
+# Parallelsamfund (2018 rules) by outside work + convicted only: depends on the average of its year.
+HISTORY_BY_CONVICTED = {"outside": "45", "nonwest": "55", "convicted": "2,50", "basic": "40", "income": "70"}
+
+
+def test_an_earlier_year_without_the_average_is_asked_for_when_a_status_looks_back_at_it() -> None:
+    # 2022 is checked (average known). Omdannelsesomraade looks back at parallelsamfund in
+    # 2018-2021; in 2020 (no published average) the unit is parallelsamfund only if its convicted
+    # share passes the threshold: 2022's omdannelses status is open, and 2020's average is asked for.
+    rows = [unit("H", residents=1500, year=y, **SETTLED) for y in (2018, 2019, 2021, 2022)]
+    rows.append(unit("H", residents=1500, year=2020, **HISTORY_BY_CONVICTED))
+    result = classify(rows, 2022)
+    assert result.unit("H").lists["omdannelsesomraade"].status is None
+    assert result.conviction_average_known and result.needs_conviction_average == ()
+    assert dict(result.history_needs_conviction_average) == {2020: ("H",)}
+    assert result_dict(result)["history_needs_conviction_average"] == {"2020": ["H"]}
+    assert "ikke kendt for listeår 2020" in render_table(result) and "2020:PCT" in render_table(result)
+    # Given 2020's average, the status is settled and nothing is asked.
+    given_2020 = classify(rows, 2022, Options(conviction_averages={2020: Fraction("0.9")}))
+    assert given_2020.unit("H").lists["omdannelsesomraade"].status is not None
+    assert dict(given_2020.history_needs_conviction_average) == {}
+    # A unit settled by the other criteria in 2020 asks nothing (the earlier test's case).
+    settled = [unit("H", residents=1500, year=y, **SETTLED) for y in range(2018, 2023)]
+    assert dict(classify(settled, 2022).history_needs_conviction_average) == {}

@@ -70,6 +70,33 @@ class _History:
         state = unit_state(rules, unit, self.options.ignore_min_residents, {})
         return statuses(rules, state, [list_id])[list_id][0], True
 
+    def of(self, unit: UnitFigures, rules: CompiledRules) -> dict[str, tuple[HistoryYear, ...]]:
+        """The unit's status in each earlier year, for each list of the year that looks back."""
+        unit_history: dict[str, tuple[HistoryYear, ...]] = {}
+        for list_id in rules.rules:
+            h = rules.history_rule(list_id)
+            if h is not None:
+                unit_history[list_id] = tuple(
+                    HistoryYear(past_year, *self.status(unit.key, past_year, h.reported_list))
+                    for past_year in h.earlier_years(rules.year)
+                )
+        return unit_history
+
+    def years_needing_average(
+        self, unit: UnitFigures, unit_history: Mapping[str, tuple[HistoryYear, ...]]
+    ) -> list[int]:
+        """The earlier years whose status is open only for want of that year's national conviction
+        average (so giving it could settle a status that looks back)."""
+        open_years = sorted({y.year for years in unit_history.values() for y in years if y.status is None})
+        return [year for year in open_years if self._needs_average(unit.key, year)]
+
+    def _needs_average(self, key: tuple[str, str, str], year: int) -> bool:
+        unit = self.by_year.get(year, {}).get(key)
+        rules = self.rules.get(year)
+        if unit is None or rules is None or rules.average_known:
+            return False
+        return needs_average(rules, unit, self.options.ignore_min_residents, {})
+
 
 def classify(
     units: Sequence[UnitFigures], year: int, options: Options | None = None, law: Law | None = None
@@ -84,15 +111,9 @@ def classify(
     history = _History(law, units, options)
     results: list[UnitResult] = []
     needing: list[str] = []
+    needing_history: dict[int, list[str]] = {}
     for unit in _with_areas(this_year):
-        unit_history: dict[str, tuple[HistoryYear, ...]] = {}
-        for list_id in rules.rules:
-            h = rules.history_rule(list_id)
-            if h is not None:
-                unit_history[list_id] = tuple(
-                    HistoryYear(past_year, *history.status(unit.key, past_year, h.reported_list))
-                    for past_year in h.earlier_years(year)
-                )
+        unit_history = history.of(unit, rules)
         eligible, lists, as_area, on_any_list = evaluate_lists(rules, unit, options.ignore_min_residents, unit_history)
         notes: list[str] = []
         if unit.approximate:
@@ -120,6 +141,9 @@ def classify(
         )
         if needs_average(rules, unit, options.ignore_min_residents, unit_history):
             needing.append(unit_label(results[-1]))
+        if any(r.status is None for r in lists.values()):
+            for past in history.years_needing_average(unit, unit_history):
+                needing_history.setdefault(past, []).append(unit_label(results[-1]))
     notes = [
         f"Regelsæt: {rules.rule_set.name}.",
         f"Et boligområde skal have mindst {rules.min_residents:,} beboere.".replace(",", "."),
@@ -143,4 +167,5 @@ def classify(
         notes=tuple(notes),
         conviction_average_known=rules.average_known,
         needs_conviction_average=tuple(needing),
+        history_needs_conviction_average={y: tuple(units) for y, units in sorted(needing_history.items())},
     )

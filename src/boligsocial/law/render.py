@@ -148,6 +148,15 @@ def _unknown_average_line(result: ListYearResult) -> str:
     )
 
 
+def _history_average_lines(result: ListYearResult) -> list[str]:
+    """Earlier years whose unknown average leaves a status that looks back open."""
+    return [
+        f"Dømte: landsgennemsnittet er ikke kendt for listeår {year}, og listestatus bygger på det år for: "
+        f"{', '.join(units)}. Angiv det med --convicted-national-avg {year}:PCT."
+        for year, units in result.history_needs_conviction_average.items()
+    ]
+
+
 def _pad(rows: Iterable[list[str]], right_aligned: set[int]) -> list[str]:
     rows = list(rows)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -182,6 +191,7 @@ def render_table(result: ListYearResult, title: str | None = None) -> str:
         out.append(f"Dømte, landsgennemsnittet: {', '.join(parts)} Kilde: {'; '.join(sources)}")
     elif not result.conviction_average_known:
         out.append(_unknown_average_line(result))
+    out.extend(_history_average_lines(result))
     out.append("")
     out.extend(_pad(rows, right_aligned={2}))
     out.append("")

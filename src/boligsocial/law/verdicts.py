@@ -8,6 +8,7 @@ the smallest single-measure change that would flip it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -141,6 +142,9 @@ class ListYearResult:
     # check table labels them) whose list statuses are undetermined because of it.
     conviction_average_known: bool = True
     needs_conviction_average: tuple[str, ...] = ()
+    # Earlier list years whose unknown average leaves a status of this year open (through the
+    # lists that look back at earlier years), with the units it leaves open.
+    history_needs_conviction_average: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
     def unit(self, name: str, kind: UnitKind | None = None) -> UnitResult:
         for unit in self.units:
@@ -267,6 +271,15 @@ def result_dict(r: ListYearResult) -> dict[str, Any]:
         **(
             {"conviction_average_known": False, "needs_conviction_average": list(r.needs_conviction_average)}
             if not r.conviction_average_known
+            else {}
+        ),
+        **(
+            {
+                "history_needs_conviction_average": {
+                    str(y): list(units) for y, units in r.history_needs_conviction_average.items()
+                }
+            }
+            if r.history_needs_conviction_average
             else {}
         ),
         "notes": list(r.notes),
