@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 import boligsocial.store
+from boligsocial.register.atlas import Atlas, AtlasEntry
 from boligsocial.store import SYSTEM_ACTOR, Actor, NotAllowed, PlanService, Services, UnitOfWork, UserRecord
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
@@ -187,6 +188,11 @@ def _import_first_plan(example: Example) -> object:
     return example.services.plans.import_first_plan(EXAMPLE, "eksemplet")
 
 
+ATLAS = Atlas(
+    "officiel", "Officielle lister", (2022,), [AtlasEntry("omraade", "Mjølnerparken", 2022, {"parallelsamfund": True})]
+)
+
+
 # Every public method of every entity service, with an example call; run in this order on one
 # database (the deletions come last).
 CALLS: dict[str, Callable[[Example], object]] = {
@@ -235,6 +241,10 @@ CALLS: dict[str, Callable[[Example], object]] = {
     "plans.import_plan_archive": _import_plan_archive,
     "plans.delete_plan": _delete_plan,
     "plans.import_first_plan": _import_first_plan,
+    "atlas.replace_atlas": lambda e: e.services.atlas.replace_atlas(ATLAS),
+    "atlas.sources": lambda e: e.services.atlas.sources(),
+    "atlas.entries": lambda e: e.services.atlas.entries("officiel"),
+    "atlas.unit_history": lambda e: e.services.atlas.unit_history("officiel", "Mjølnerparken"),
 }
 
 WRITES = {
@@ -256,6 +266,7 @@ WRITES = {
     "plans.import_plan_archive",
     "plans.delete_plan",
     "plans.import_first_plan",
+    "atlas.replace_atlas",
 }
 
 # The role each call needs on the example plan ("administrator*": on every plan); calls not
@@ -291,11 +302,19 @@ NEEDS: dict[str, str] = {
             "users.get_user",
             "users.reset_password",
             "users.set_active",
+            "atlas.replace_atlas",
         )
     },
     "users.set_role": "administrator",
 }
-OPEN = {"plans.list_plans", "plans.has_plans", "users.authenticate", *(n for n in CALLS if n.startswith("sign_in."))}
+OPEN = {
+    "plans.list_plans",
+    "plans.has_plans",
+    "users.authenticate",
+    *(n for n in CALLS if n.startswith("sign_in.")),
+    # national data: any signed-in user (tests/test_store_atlas.py refuses an actor without one)
+    *("atlas.sources", "atlas.entries", "atlas.unit_history"),
+}
 
 
 def weaker_actor(need: str, plan_id: int) -> Actor:

@@ -32,6 +32,8 @@ TABLES = {
     "indikator",
     "maaling",
     "tekst",
+    "atlas_kilde",
+    "atlas_enhed",
 }
 
 

@@ -15,6 +15,7 @@ here; see `docs/storage.md`.
     plans = services.plans.list_plans()
 """
 
+from boligsocial.store.atlas import AtlasService
 from boligsocial.store.audit import AuditService
 from boligsocial.store.db import DEFAULT_URL, create_engine_for, session_factory, upgrade_to_head
 from boligsocial.store.errors import (
@@ -69,6 +70,7 @@ __all__ = [
     "SYSTEM_ACTOR",
     "Actor",
     "AfdelingRecord",
+    "AtlasService",
     "AuditRecord",
     "AuditService",
     "ConflictError",

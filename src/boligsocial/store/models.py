@@ -46,6 +46,8 @@ from sqlalchemy.types import TypeEngine
 
 __all__ = [
     "AfdelingRow",
+    "AtlasEntryRow",
+    "AtlasSourceRow",
     "AuditEvent",
     "Base",
     "BoligorganisationRow",
@@ -464,3 +466,44 @@ class AuditEvent(Base):
     summary: Mapped[str] = mapped_column(Text)
     before: Mapped[Any | None] = mapped_column(JSON)
     after: Mapped[Any | None] = mapped_column(JSON)
+
+
+# --------------------------------------------------------------------------------------------------
+# The atlas: national data, not per plan (store/atlas.py)
+
+
+class AtlasSourceRow(Base):
+    """One loaded atlas source ("persondata", "noegletal" or "officiel"), replaced as a whole."""
+
+    __tablename__ = "atlas_kilde"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    navn: Mapped[str] = mapped_column(String, unique=True)
+    beskrivelse: Mapped[str] = mapped_column(Text)
+    listeaar: Mapped[list[Any]] = mapped_column(JSON)
+    noter: Mapped[list[Any]] = mapped_column(JSON)
+    enheder: Mapped[int]
+    indlaest_at: Mapped[datetime] = mapped_column(default=utcnow)
+    indlaest_af: Mapped[str]
+
+
+class AtlasEntryRow(Base):
+    """One afdeling or boligomraade in one list year of a source: its list statuses (JSON, today's
+    list names -> true/false/null) and its criteria (JSON, exact fractions as text)."""
+
+    __tablename__ = "atlas_enhed"
+    __table_args__ = (Index("ix_atlas_enhed_kilde_type_navn", "kilde_id", "enhedstype", "navn"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kilde_id: Mapped[int] = mapped_column(ForeignKey("atlas_kilde.id", ondelete="CASCADE"))
+    enhedstype: Mapped[str]
+    navn: Mapped[str]
+    listeaar: Mapped[int]
+    boligorganisation: Mapped[str | None]
+    omraade: Mapped[str | None]
+    kommune: Mapped[str | None]
+    region: Mapped[str | None]
+    beboere: Mapped[int | None]
+    vurderet: Mapped[bool | None]
+    lister: Mapped[dict[str, Any]] = mapped_column(JSON)
+    kriterier: Mapped[list[Any]] = mapped_column(JSON)

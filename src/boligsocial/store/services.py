@@ -7,6 +7,7 @@ command or script takes when it needs more than one kind of record::
 
 from __future__ import annotations
 
+from boligsocial.store.atlas import AtlasService
 from boligsocial.store.audit import AuditService
 from boligsocial.store.exports import ExportService
 from boligsocial.store.imports import KeyFigureImportService
@@ -40,6 +41,7 @@ class Services:
         self.audit = AuditService(sessions, actor)
         self.users = UserService(sessions, actor)
         self.sign_in = SignInService(sessions, actor)
+        self.atlas = AtlasService(sessions, actor)
 
     def require(self, plan_id: int | None, need: str) -> None:
         """Refuse (NotAllowed, Danish) unless the actor holds `need` or above on the plan; what
