@@ -226,6 +226,17 @@ class StatusBook:
 # Draws -> the law's decision
 
 
+def float_threshold(operator: Operator, threshold: Fraction) -> float:
+    """The float that the operator compares floats with exactly as it compares them with the
+    exact threshold: for a float x, x >= t iff x >= the least float >= t, x < t iff x < that
+    float, and x > t iff x > the greatest float <= t (a threshold such as 2 x 0,7 = 1,4 is not
+    a float, and its nearest float may lie on either side of it)."""
+    nearest = float(threshold)
+    below = nearest if Fraction(nearest) <= threshold else math.nextafter(nearest, -math.inf)
+    above = nearest if Fraction(nearest) >= threshold else math.nextafter(nearest, math.inf)
+    return below if operator is Operator.GT else above
+
+
 @dataclass(frozen=True)
 class _Context:
     """What a unit's draws share: its unknown measures, a fixed eligibility (or None: drawn), and
@@ -261,7 +272,7 @@ class Decider:
             threshold = self.rules.threshold(key)
             if threshold is None or param.measure not in values:
                 continue
-            met = _NUMPY_COMPARE[param.operator](values[param.measure], float(threshold))
+            met = _NUMPY_COMPARE[param.operator](values[param.measure], float_threshold(param.operator, threshold))
             code |= met.astype(np.int64) << i
         return code | (eligible.astype(np.int64) << len(self.keys))
 
