@@ -110,6 +110,49 @@ def check(
         sys.stdout.write(render_table(result, title))
 
 
+@app.command()
+def forecast(
+    path: Annotated[
+        Path, typer.Argument(help="Nøgletalsfil med flere listeår, planmappe eller mappe med nøgletalsfiler.")
+    ],
+    year: Annotated[
+        int | None, typer.Option("--year", help="Listeåret der forudsiges (standard: året efter det seneste).")
+    ] = None,
+    backtest: Annotated[
+        bool, typer.Option("--backtest", help="Forudsig hvert kendt år fra årene før og mål træfsikkerheden.")
+    ] = False,
+    ignore_min_residents: Annotated[
+        bool, typer.Option("--ignore-min-residents", help="Vurdér alle enheder som områder.")
+    ] = False,
+    convicted_national_avg: Annotated[
+        list[str] | None, typer.Option("--convicted-national-avg", help="ÅR:PCT, fx 2025:0,73.")
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table, json eller csv.")] = OutputFormat.table,
+) -> None:
+    """Sandsynligheden for at komme på eller forlade hver liste næste år (docs/forecast.md)."""
+    from boligsocial.law import forecast_render as show
+    from boligsocial.law.forecast import forecast as make_forecast
+    from boligsocial.law.forecast_backtest import backtest as run_backtest
+    from boligsocial.plan.history_input import load_history
+
+    try:
+        units = load_history(path)
+    except InputError as error:
+        fail(str(error))
+    options = Options(ignore_min_residents, parse_conviction_averages(convicted_national_avg or [], year))
+    try:
+        if backtest:
+            tested = run_backtest(units, options, years=None if year is None else [year], kinds=("afdeling", "omraade"))
+            text = {"json": lambda: show.as_json(show.backtest_dict(tested)), "csv": lambda: show.backtest_csv(tested)}
+            sys.stdout.write(text.get(output.value, lambda: show.backtest_table(tested))())
+            return
+        result = make_forecast(units, year, options)
+    except LawError as error:
+        fail(str(error))
+    shown = {"json": lambda: show.as_json(show.forecast_dict(result)), "csv": lambda: show.forecast_csv(result)}
+    sys.stdout.write(shown.get(output.value, lambda: show.forecast_table(result))())
+
+
 class LintFormat(StrEnum):
     text = "text"
     json = "json"
