@@ -33,6 +33,7 @@ from boligsocial.web.limits import BodyLimitMiddleware
 from boligsocial.web.pages import page_globals
 from boligsocial.web.routes import (
     afdelinger,
+    atlas,
     brugere,
     exports,
     imports,
@@ -100,6 +101,7 @@ PROTECTED_ROUTERS: Final = (
     tekster,
     revision,
     redigering,
+    atlas,
 )
 """Every page module behind sign-in (`guard`); only `konto` (sign-in) and /static are open."""
 
