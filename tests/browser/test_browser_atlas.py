@@ -1,0 +1,88 @@
+"""The atlas in a real browser: the table of every area's path across the lists (each cell coloured
+and lettered), a filter, and an area's page with the five criteria over time."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect
+
+from boligsocial.register.atlas import atlas_from_persons
+from boligsocial.register.synth import SynthSpec, synth
+from boligsocial.store import SYSTEM_ACTOR, AtlasService, UserService
+from boligsocial.web.app import create_app
+from conftest import PASSWORD, USERS, _free_port  # type: ignore[import-not-found]
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with an atlas of a small synthetic country, list years 2018-2025 (this module's
+    own server: the shared one holds no atlas)."""
+    country = tmp_path_factory.mktemp("atlas_country")
+    synth(SynthSpec(persons=20_000, years=12, seed=3, last_year=2024), country)
+    app = create_app(f"sqlite:///{tmp_path_factory.mktemp('atlas_browser') / 'boligsocial.db'}")
+    sessions = app.state.boligsocial.sessions
+    for email, (role, plan_id) in USERS.items():
+        UserService(sessions, SYSTEM_ACTOR).add_user(email, PASSWORD, role, plan_id)
+    AtlasService(sessions, SYSTEM_ACTOR).replace_atlas(atlas_from_persons([country], 2018, 2025))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the web server did not start", pytrace=False)
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_the_atlas_table_and_its_filter(page: Page, server_url: str, shot: Callable[[str], Path]) -> None:
+    page.goto(server_url + "/")
+    page.get_by_role("link", name="Atlas").click()
+    expect(page).to_have_url(re.compile(r"/atlas$"))
+    table = page.locator("#atlas-tabel")
+    expect(table.locator("thead th")).to_have_count(2 + 8)  # area, kommune, 2018-2025
+    rows = table.locator("tbody tr")
+    total = rows.count()
+    assert total >= 5
+    parallel = table.locator('td[data-liste="parallelsamfund"]').first
+    expect(parallel).to_have_text(re.compile(r"^P"))  # the letter, not the colour alone
+    assert "rgb(198, 89, 17)" in parallel.evaluate("cell => getComputedStyle(cell).backgroundColor")
+    expect(page.locator("#atlas-forklaring")).to_contain_text("Parallelsamfund/ghettoområde")
+    shot("60-atlas-tabel")
+    page.get_by_label("Har været på").select_option("parallelsamfund")
+    page.get_by_role("button", name="Vis").click()
+    expect(page).to_have_url(re.compile(r"liste=parallelsamfund"))
+    shown = rows.count()
+    assert 0 < shown < total
+    for i in range(shown):
+        expect(
+            rows.nth(i).locator('td[data-liste="parallelsamfund"], td[data-liste="omdannelsesomraade"]').first
+        ).to_be_visible()
+    shot("61-atlas-filtreret")
+
+
+def test_an_area_page_shows_the_criteria_over_time(page: Page, server_url: str, shot: Callable[[str], Path]) -> None:
+    page.goto(server_url + "/atlas?liste=parallelsamfund")
+    first = page.locator("#atlas-tabel tbody tr th a").first
+    name = first.inner_text()
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    expect(page.locator("#atlas-sti tbody tr")).to_have_count(1 + 4 + 1)  # hardest list, four lists, residents
+    charts = page.locator("#kriterier-over-tid figure svg")
+    expect(charts).to_have_count(5)
+    expect(page.locator("#vaerdier-ikke_vestlige")).to_contain_text("Parallelsamfund: > 50")
+    shot("62-atlas-omraade")
+    page.get_by_role("link", name="Atlas", exact=True).first.click()
+    expect(page.locator("#atlas-tabel")).to_be_visible()
