@@ -39,7 +39,8 @@ def _with_areas(units: Sequence[UnitFigures]) -> list[UnitFigures]:
     # An area given in the file replaces the one built from its departments in that list year
     # only: a collection may hold published area rows for one year and department rows for others.
     given = {(u.list_year, u.name) for u in units if u.kind == "omraade"}
-    return list(units) + [a for a in build_areas(units) if (a.list_year, a.name) not in given]
+    wanted = [u for u in units if u.kind != "afdeling" or (u.list_year, u.omraade) not in given]
+    return list(units) + build_areas(wanted)
 
 
 class _History:
@@ -48,15 +49,22 @@ class _History:
     def __init__(self, law: Law, units: Sequence[UnitFigures], options: Options) -> None:
         self.law = law
         self.options = options
-        self.by_year: dict[int, dict[tuple[str, str, str], UnitFigures]] = {}
-        for unit in _with_areas([u for u in units if u.list_year is not None]):
-            assert unit.list_year is not None
-            self.by_year.setdefault(unit.list_year, {})[unit.key] = unit
+        self.rows_by_year: dict[int, list[UnitFigures]] = {}
+        for unit in units:
+            if unit.list_year is not None:
+                self.rows_by_year.setdefault(unit.list_year, []).append(unit)
+        self._by_year: dict[int, dict[tuple[str, str, str], UnitFigures]] = {}
         self.rules: dict[int, CompiledRules] = {}
+
+    def units_of(self, year: int) -> dict[tuple[str, str, str], UnitFigures]:
+        """The year's units with its areas, by key; built when a year is first looked back at."""
+        if year not in self._by_year:
+            self._by_year[year] = {unit.key: unit for unit in _with_areas(self.rows_by_year.get(year, []))}
+        return self._by_year[year]
 
     def status(self, key: tuple[str, str, str], year: int, reported: str) -> tuple[Status, bool]:
         """(status, known): known is False when the collection holds no figures for that year."""
-        unit = self.by_year.get(year, {}).get(key)
+        unit = self.units_of(year).get(key)
         if unit is None:
             return None, False
         if year not in self.rules:
@@ -91,7 +99,7 @@ class _History:
         return [year for year in open_years if self._needs_average(unit.key, year)]
 
     def _needs_average(self, key: tuple[str, str, str], year: int) -> bool:
-        unit = self.by_year.get(year, {}).get(key)
+        unit = self.units_of(year).get(key)
         rules = self.rules.get(year)
         if unit is None or rules is None or rules.average_known:
             return False

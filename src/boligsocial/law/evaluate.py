@@ -41,6 +41,19 @@ def outcomes_for_value(rules: CompiledRules, measure: Measure, value: Fraction) 
     return {key: rules.holds(key, value) for key in rules.criteria_for(measure)}
 
 
+def _outcomes_at(rules: CompiledRules, measure: Measure, value: Fraction, average: Fraction) -> dict[str, bool]:
+    """`outcomes_for_value` under `rules.with_average(average)`, without making those rules."""
+    outcomes: dict[str, bool] = {}
+    for key in rules.criteria_for(measure):
+        param = rules.param(key)
+        threshold = rules.threshold(key)
+        if threshold is None:
+            assert param.national_average_multiple is not None
+            threshold = param.national_average_multiple * average
+        outcomes[key] = param.operator.holds(value, threshold)
+    return outcomes
+
+
 def alternatives_for_unknown(
     rules: CompiledRules, measure: Measure, lower: Fraction | None = None, upper: Fraction | None = None
 ) -> tuple[Mapping[str, bool], ...]:
@@ -51,11 +64,27 @@ def alternatives_for_unknown(
     side of it and the two bounds themselves meets every interval that meets [lower, upper].
     Thresholds that are multiples of an unknown national average are resolved over every average
     that gives different outcomes (`average_resolutions`)."""
+    memo_key = ("alternatives", measure, lower, upper)
+    known = rules.local.get(memo_key)
+    if known is None:
+        known = rules.local[memo_key] = _alternatives(rules, measure, lower, upper)
+    return known
+
+
+def _alternatives(
+    rules: CompiledRules, measure: Measure, lower: Fraction | None, upper: Fraction | None
+) -> tuple[Mapping[str, bool], ...]:
     keys = rules.criteria_for(measure)
     if any(rules.threshold(key) is None for key in keys):
         found: dict[tuple[bool, ...], Mapping[str, bool]] = {}
         for average in average_resolutions(rules, measure, lower, upper):
-            for outcome in alternatives_for_unknown(rules.with_average(average), measure, lower, upper):
+            if lower is not None and lower == upper:
+                # One point: each resolution gives the outcomes at that point (what the recursion
+                # finds, without making the resolved rules).
+                resolved: tuple[Mapping[str, bool], ...] = (_outcomes_at(rules, measure, lower, average),)
+            else:
+                resolved = alternatives_for_unknown(rules.with_average(average), measure, lower, upper)
+            for outcome in resolved:
                 found.setdefault(tuple(outcome[k] for k in keys), outcome)
         return tuple(found.values())
     points = {t + d for key in keys for t in (rules.thresholds[key],) for d in (-EPSILON, Fraction(0), EPSILON)}
@@ -99,6 +128,32 @@ def eligibility(rules: CompiledRules, unit: UnitFigures, ignore_min_residents: b
     return None
 
 
+Part = tuple[Mapping[str, bool], ...]  # a measure's outcome vectors: one when known, else every alternative
+
+
+def _measure_part(rules: CompiledRules, measure: Measure, measurement: Measurement) -> Part:
+    if measurement.exact and all(rules.threshold(k) is not None for k in rules.criteria_for(measure)):
+        assert measurement.value is not None
+        return (outcomes_for_value(rules, measure, measurement.value),)
+    return alternatives_for_unknown(rules, measure, measurement.lower, measurement.upper)
+
+
+def _parts(rules: CompiledRules, unit: UnitFigures) -> dict[Measure, Part]:
+    """Each measure's part of the unit's state, in `Measure` order (measures without criteria left out)."""
+    return {m: _measure_part(rules, m, unit.measurement(m)) for m in Measure if rules.criteria_for(m)}
+
+
+def _assemble(parts: Iterable[Part], eligible: Status, history: Mapping[int, Status]) -> UnitState:
+    known: dict[str, bool] = {}
+    unknown: list[Part] = []
+    for part in parts:
+        if len(part) == 1:
+            known.update(part[0])
+        else:
+            unknown.append(part)
+    return UnitState(known=known, unknown=tuple(unknown), eligible=eligible, history=history)
+
+
 def unit_state(
     rules: CompiledRules,
     unit: UnitFigures,
@@ -106,25 +161,20 @@ def unit_state(
     history: Mapping[int, Status],
     override: tuple[Measure, Fraction] | None = None,
 ) -> UnitState:
-    known: dict[str, bool] = {}
-    unknown: list[tuple[Mapping[str, bool], ...]] = []
-    for measure in Measure:
-        if not rules.criteria_for(measure):
-            continue
-        measurement = unit.measurement(measure)
-        if override is not None and override[0] is measure:
-            measurement = Measurement(value=override[1])
-        if measurement.exact and all(rules.threshold(k) is not None for k in rules.criteria_for(measure)):
-            assert measurement.value is not None
-            known.update(outcomes_for_value(rules, measure, measurement.value))
-            continue
-        found = alternatives_for_unknown(rules, measure, measurement.lower, measurement.upper)
-        if len(found) == 1:
-            known.update(found[0])
-        else:
-            unknown.append(found)
-    eligible = eligibility(rules, unit, ignore_min_residents)
-    return UnitState(known=known, unknown=tuple(unknown), eligible=eligible, history=history)
+    parts = _parts(rules, unit)
+    if override is not None and override[0] in parts:
+        parts[override[0]] = _measure_part(rules, override[0], Measurement(value=override[1]))
+    return _assemble(parts.values(), eligibility(rules, unit, ignore_min_residents), history)
+
+
+def _state_key(state: UnitState) -> tuple[object, ...]:
+    """Equal keys, equal states: what the statuses of a state may be memoised by."""
+    return (
+        tuple(state.known.items()),
+        tuple(tuple(tuple(o.items()) for o in alternatives) for alternatives in state.unknown),
+        state.eligible,
+        tuple(state.history.items()),
+    )
 
 
 def _choices(status: Status) -> tuple[bool, ...]:
@@ -152,8 +202,19 @@ def _uses_history(rules: CompiledRules, list_id: str) -> bool:
 
 
 def statuses(rules: CompiledRules, state: UnitState, list_ids: Iterable[str] | None = None) -> Statuses:
-    """Three-valued status of each list, with and without rules of practice."""
-    wanted = list(list_ids) if list_ids is not None else list(rules.rules)
+    """Three-valued status of each list, with and without rules of practice.
+
+    Memoised by the state (`CompiledRules.shared`): a national file has thousands of units but few
+    distinct states."""
+    wanted = tuple(list_ids) if list_ids is not None else tuple(rules.rules)
+    key = ("statuses", _state_key(state), wanted)
+    found = rules.shared.get(key)
+    if found is None:
+        found = rules.shared[key] = _statuses(rules, state, wanted)
+    return dict(found)
+
+
+def _statuses(rules: CompiledRules, state: UnitState, wanted: tuple[str, ...]) -> Statuses:
     seen: dict[str, tuple[set[bool], set[bool]]] = {lid: (set(), set()) for lid in wanted}
     # Lists that do not look back need not enumerate the unknown earlier years (2^4 times fewer).
     historic = [lid for lid in wanted if _uses_history(rules, lid)]
@@ -177,6 +238,13 @@ def any_list_status(rules: CompiledRules, state: UnitState) -> Status:
     both be undetermined while every resolution puts the unit on one of them (forebyggelse
     excludes udsatte in practice), and then the unit is on a list, not "undetermined".
     """
+    key = ("any_list", _state_key(state))
+    if key not in rules.shared:
+        rules.shared[key] = _any_list_status(rules, state)
+    return rules.shared[key]  # type: ignore[no-any-return]
+
+
+def _any_list_status(rules: CompiledRules, state: UnitState) -> Status:
     seen: set[bool] = set()
     for eligible, criteria, history in _worlds(state):
         world = World(criteria, history, rules.year, apply_practice=True)
@@ -293,6 +361,38 @@ def _flip_text(label: str, joins: bool, threshold: Fraction, falls: bool, inclus
     return f"{verb.capitalize()}, hvis {label.lower()} {where} ({kind})"
 
 
+def _candidates(rules: CompiledRules, measure: Measure) -> list[tuple[Fraction, Mapping[str, bool]]]:
+    """The values a flip may move a measure to (each threshold and a point just either side of
+    it), with the criteria outcomes there; the same for every unit, so made once per rules."""
+    memo_key = ("candidates", measure)
+    found = rules.local.get(memo_key)
+    if found is None:
+        keys = rules.criteria_for(measure)
+        points = {rules.thresholds[k] + d for k in keys for d in (-EPSILON, Fraction(0), EPSILON)}
+        found = rules.local[memo_key] = [(p, outcomes_for_value(rules, measure, p)) for p in points]
+    return found
+
+
+def _flip(rules: CompiledRules, measure: Measure, value: Fraction, candidate: Fraction, joins: bool) -> Flip:
+    keys = rules.criteria_for(measure)
+    threshold = min((rules.thresholds[k] for k in keys), key=lambda t: abs(t - candidate))
+    falls = candidate < value
+    inclusive = candidate == threshold
+    label = MEASURE_LABELS_DA[measure]
+    return Flip(
+        measure=measure,
+        label=label,
+        current=value,
+        threshold=threshold,
+        target=candidate,
+        direction="falder" if falls else "stiger",
+        inclusive=inclusive,
+        change_pp=abs(threshold - value),
+        joins=joins,
+        text=_flip_text(label, joins, threshold, falls, inclusive, f"i dag {short_number(value)} pct."),
+    )
+
+
 def find_flips(
     rules: CompiledRules,
     unit: UnitFigures,
@@ -300,50 +400,40 @@ def find_flips(
     history: Mapping[int, Status],
     current: Statuses,
 ) -> dict[str, Flip]:
-    """For each determined list, the smallest change of one known measure that flips it."""
+    """For each determined list, the smallest change of one known measure that flips it.
+
+    The candidate values of a measure are tried nearest first; a candidate whose criteria
+    outcomes an earlier one already had gives the same statuses, so it is skipped."""
     best: dict[str, Flip] = {}
+    parts = _parts(rules, unit)
+    eligible = eligibility(rules, unit, ignore_min_residents)
+    determined = [list_id for list_id, (before, _) in current.items() if before is not None]
     for measure in Measure:
         value = unit.measurement(measure).value
         keys = rules.criteria_for(measure)
         if value is None or not keys or any(rules.threshold(k) is None for k in keys):
             continue  # no value, or no threshold to cross (a multiple of an unknown average)
         candidates = sorted(
-            {t + d for t in (rules.thresholds[k] for k in keys) for d in (-EPSILON, Fraction(0), EPSILON)} - {value},
-            key=lambda c: (abs(c - value), c),
+            ((c, o) for c, o in _candidates(rules, measure) if c != value), key=lambda co: (abs(co[0] - value), co[0])
         )
         flipped_here: set[str] = set()
-        for candidate in candidates:
-            state = unit_state(rules, unit, ignore_min_residents, history, override=(measure, candidate))
-            after = statuses(rules, state)
-            for list_id, (before, _) in current.items():
+        tried: set[tuple[bool, ...]] = set()
+        for candidate, outcome in candidates:
+            vector = tuple(outcome.values())
+            if vector in tried:
+                continue
+            tried.add(vector)
+            after = statuses(rules, _assemble({**parts, measure: (outcome,)}.values(), eligible, history))
+            for list_id in determined:
                 new = after[list_id][0]
-                if before is None or new is None or new == before or list_id in flipped_here:
+                if new is None or new == current[list_id][0] or list_id in flipped_here:
                     continue
                 flipped_here.add(list_id)
-                threshold = min((rules.thresholds[k] for k in keys), key=lambda t: abs(t - candidate))
-                falls = candidate < value
-                inclusive = candidate == threshold
-                flip = Flip(
-                    measure=measure,
-                    label=MEASURE_LABELS_DA[measure],
-                    current=value,
-                    threshold=threshold,
-                    target=candidate,
-                    direction="falder" if falls else "stiger",
-                    inclusive=inclusive,
-                    change_pp=abs(threshold - value),
-                    joins=bool(new),
-                    text=_flip_text(
-                        MEASURE_LABELS_DA[measure],
-                        bool(new),
-                        threshold,
-                        falls,
-                        inclusive,
-                        f"i dag {short_number(value)} pct.",
-                    ),
-                )
+                flip = _flip(rules, measure, value, candidate, bool(new))
                 if list_id not in best or flip.change_pp < best[list_id].change_pp:
                     best[list_id] = flip
+            if len(flipped_here) == len(determined):
+                break
     return best
 
 
@@ -371,14 +461,32 @@ def needs_average(
         return False
     measures = {rules.param(key).measure for key in rules.rule_set.criteria if rules.threshold(key) is None}
     merged = history_statuses(rules, history)
+    parts = _parts(rules, unit)
+    eligible = eligibility(rules, unit, ignore_min_residents)
     seen: set[tuple[tuple[Status, Status], ...]] = set()
+    tried: set[tuple[object, ...]] = set()
     for measure in measures:
         m = unit.measurement(measure)
         for average in average_resolutions(rules, measure, m.lower, m.upper):
-            resolved = rules.with_average(average)
-            current = statuses(resolved, unit_state(resolved, unit, ignore_min_residents, merged))
+            resolved = {other: _resolved_part(rules, other, unit.measurement(other), average) for other in measures}
+            resolved_key = tuple((other, tuple(tuple(o.items()) for o in part)) for other, part in resolved.items())
+            if resolved_key in tried:
+                continue  # the same outcomes as an earlier average: the same statuses
+            tried.add(resolved_key)
+            # A world's statuses do not depend on the thresholds, so `rules` serves every average.
+            current = statuses(rules, _assemble({**parts, **resolved}.values(), eligible, merged))
             seen.add(tuple(current[lid] for lid in sorted(current)))
-    return len(seen) > 1
+            if len(seen) > 1:
+                return True
+    return False
+
+
+def _resolved_part(rules: CompiledRules, measure: Measure, measurement: Measurement, average: Fraction) -> Part:
+    """`_measure_part` under `rules.with_average(average)`; a known value needs no resolved rules."""
+    if measurement.exact:
+        assert measurement.value is not None
+        return (_outcomes_at(rules, measure, measurement.value, average),)
+    return _measure_part(rules.with_average(average), measure, measurement)
 
 
 def evaluate_lists(

@@ -11,8 +11,9 @@ statuses do depend on it. No default average is ever used.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import Any
 
 from boligsocial.law.errors import LawError
 from boligsocial.law.figures import Measure
@@ -34,6 +35,12 @@ class CompiledRules:
     # False when the rule set needs the national conviction average and it is not known: the
     # criteria with a `national_average_multiple` then have no entry in `thresholds`.
     average_known: bool = True
+    # Memos of the evaluation (`law/evaluate.py`), which a national file asks the same questions
+    # thousands of times. A world's statuses depend only on the rule trees and the year, so every
+    # resolution of an unknown average (`with_average`, a `replace`) shares `shared`; what depends
+    # on the thresholds goes in `local`, new for every instance.
+    shared: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    local: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def threshold(self, key: str) -> Fraction | None:
         """The criterion's threshold, or None when it is a multiple of an unknown national average."""
@@ -52,7 +59,11 @@ class CompiledRules:
         return replace(self, thresholds=filled, average_known=True)
 
     def criteria_for(self, measure: Measure) -> list[str]:
-        return [key for key, c in self.rule_set.criteria.items() if c.measure is measure]
+        found = self.shared.get(("criteria_for", measure))
+        if found is None:
+            found = [key for key, c in self.rule_set.criteria.items() if c.measure is measure]
+            self.shared["criteria_for", measure] = found
+        return list(found)
 
     def param(self, key: str) -> CriterionParam:
         return self.rule_set.criteria[key]
