@@ -22,6 +22,7 @@ from boligsocial.law.vocabulary import (
 from boligsocial.store import KEY_FIGURE_FIELDS, ConflictError, KeyFigureRecord, ValidationFailed
 from boligsocial.web import charts, views
 from boligsocial.web.auth import needs
+from boligsocial.web.forecast_view import block_dict, forecast_block
 from boligsocial.web.formats import csv_text, is_htmx
 from boligsocial.web.pages import (
     app_state,
@@ -221,6 +222,8 @@ def department_context(
     hist = history(request, plan_id, row, years)
     cells = list(row.criteria)
     svgs = chart_svgs(request, unit) if unit else {}
+    figures = view.figures(afd)
+    prognose = forecast_block(view.units, view.list_year, figures.key) if figures and view.list_year else None
     values = dict(record.values)
     if form_values:
         values.update(form_values)
@@ -236,6 +239,7 @@ def department_context(
         "omraade": omraade,
         "indikatorer": indikatorer,
         "history": hist,
+        "prognose": prognose,
         "svgs": svgs,
         "record": record,
         "values": values,
@@ -266,6 +270,7 @@ def department_context(
         "som_omraade": unit_dict(row.as_area) if row.as_area is not None and unit and unit.eligible is False else None,
         "kriterier": [criterion_dict(c.result) | {"lister": list(c.lists)} for c in cells],
         "historik": hist,
+        "prognose": block_dict(prognose) if prognose else None,
         "indikatorer": [i.id for i in indikatorer],
         "fejl": errors or {},
         "konflikt": conflict,

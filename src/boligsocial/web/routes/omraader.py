@@ -14,6 +14,7 @@ from boligsocial.law.vocabulary import MEASURE_SHORT_DA, REPORTED_LISTS, STATUS_
 from boligsocial.plan.model import Afdeling, Omraade
 from boligsocial.store import PlanOverview
 from boligsocial.web import views
+from boligsocial.web.forecast_view import block_dict, forecast_block
 from boligsocial.web.formats import csv_text
 from boligsocial.web.pages import cached_page, overview, overview_rows, parse_year, respond
 from boligsocial.web.routes.afdelinger import chart_svgs
@@ -122,6 +123,7 @@ def _side(request: Request, plan_id: int, navn: str, year: int | None) -> Respon
     member_rows = {r.id: r for r in rows}
     cells = views.criterion_cells(unit) if unit else []
     svgs = chart_svgs(request, unit) if unit else {}
+    prognose = forecast_block(view.units, view.list_year, ("omraade", "", name)) if unit and view.list_year else None
     context = {
         "plan_id": plan_id,
         "plan": view.plan,
@@ -133,6 +135,7 @@ def _side(request: Request, plan_id: int, navn: str, year: int | None) -> Respon
         "cells": cells,
         "area_cells": views.measure_cells(unit),
         "svgs": svgs,
+        "prognose": prognose,
         "measures": list(Measure),
         "measure_short": MEASURE_SHORT_DA,
         "year_param": year,
@@ -144,6 +147,7 @@ def _side(request: Request, plan_id: int, navn: str, year: int | None) -> Respon
             {"id": i, "afdeling": n, "boligorganisation": a.boligorganisation if a else None} for i, a, n in members
         ],
         "kriterier": [criterion_dict(c.result) | {"lister": list(c.lists)} for c in cells],
+        "prognose": block_dict(prognose) if prognose else None,
     }
     return respond(
         request,
