@@ -328,7 +328,7 @@ def test_status_command_table_and_json() -> None:
     result = runner.invoke(_app(), [str(EXAMPLE), "--year", "2026"])
     assert result.exit_code == 0, result.output
     assert "Status for Mit Kvarter, 2026" in result.output
-    assert "fravaer-grundskole" in result.output and "Bagud" in result.output
+    assert "Fravær blandt børn i grundskolen" in result.output and "Bagud" in result.output  # names, not ids
     assert "Statusregel:" in result.output
     result = runner.invoke(_app(), [str(EXAMPLE), "--year", "2026", "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -78,19 +78,19 @@ def test_report_tables_hold_the_status(status: PlanStatus) -> None:
     assert first == [
         "Fravær blandt børn i grundskolen",
         "8,21\u00a0% (2021)",
-        "7,90\u00a0% (2026)",
-        "7,703\u00a0% (2026)",
-        "7,50\u00a0% (2028)*",
+        "7,9\u00a0% (2026)",  # as measured: one decimal
+        "7,70\u00a0% (2026)",  # interpolated: the indicator's two decimals, not three
+        "7,5\u00a0% (2028)*",  # as the plan sets it
         "Bagud",
     ]
     ssp = next(r for r in body if r.cells[0].text == "SSP-sager i kategori 1-2")
-    assert [c.text for c in ssp.cells[1:]] == ["309 (2022)", "281 (2025)", "279,5 (2025)", "250 (2028)*", "På sporet"]
+    assert [c.text for c in ssp.cells[1:]] == ["309 (2022)", "281 (2025)", "280 (2025)", "250 (2028)*", "På sporet"]
     (figures,) = document.tables("indikator-uddannelse-18-29")
     labels = [(r.cells[0].text, r.cells[1].text, r.cells[2].text) for r in figures.rows[1:]]
     assert ("Baseline (fastfrosset)", "2022", "60,8\u00a0%") in labels
     assert ("Milepæl", "2026", "63,5\u00a0%") in labels
-    assert ("Milepæl (interpoleret)", "2025", "62,83\u00a0%") in labels
-    assert ("Mål (illustrativt)", "2028", "66,0\u00a0%") in labels
+    assert ("Milepæl (interpoleret)", "2025", "62,8\u00a0%") in labels
+    assert ("Mål (illustrativt)", "2028", "66\u00a0%") in labels  # as the plan writes it
     assert ("Måling", "2025", "62,8\u00a0%") in labels
     assert any(label.startswith("Fremskrivning") for label, _, _ in labels)
     charts = [b for b in document.blocks if isinstance(b, Figure)]
@@ -111,3 +111,13 @@ def test_report_files(tmp_path: Path) -> None:
     out, code = report_command(EXAMPLE, 2030, tmp_path / "ud2")
     assert code == 2 and "uden for planens periode" in out
     assert not (tmp_path / "ud2").exists() or not any((tmp_path / "ud2").iterdir())
+
+
+def test_the_comparison_keeps_its_decimals_and_sources_have_no_stray_comma(status: PlanStatus) -> None:
+    document = build_status_report(status.plan, status)
+    (social,) = document.tables("indikator-socialsager")
+    values = {r.cells[0].text: r.cells[2].text for r in social.rows[1:]}
+    assert values["Sammenligning: Gennemsnit i de almene afdelinger (København)"] == "338,4 pr. 1.000 børn"
+    (fravaer,) = document.tables("indikator-fravaer-grundskole")
+    baseline = next(r for r in fravaer.rows if r.cells[0].text == "Baseline (fastfrosset)")
+    assert not baseline.cells[3].text.startswith(",") and "definition v1" in baseline.cells[3].text

@@ -32,8 +32,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
-from boligsocial.danish import number
 from boligsocial.plan.folder import PlanError, load_plan
+from boligsocial.plan.indicator_text import display_names, fmt_change, fmt_value, shown, value_digits
 from boligsocial.plan.indicators import Catalogue, Definition, Retning, default_catalogue
 from boligsocial.plan.model import Enhed, Helhedsplan, Indikator, Maaling
 
@@ -56,6 +56,7 @@ __all__ = [
     "milestone_for",
     "plan_status",
     "project",
+    "shown",
     "status_command",
     "status_dict",
     "status_json",
@@ -319,35 +320,6 @@ class PlanStatus:
         return counts
 
 
-def _unit_word(enhed: Enhed) -> str:
-    return {
-        Enhed.PCT: "procentpoint",
-        Enhed.PR_1000_BOERN: "pr. 1.000 børn",
-        Enhed.PR_1000_BEBOERE: "pr. 1.000 beboere",
-        Enhed.ANTAL: "",
-        Enhed.KR: "kr.",
-    }[enhed]
-
-
-def fmt_value(value: Fraction | Decimal | float, enhed: Enhed, digits: int = 1) -> str:
-    """A value with its unit for status texts: `7,9 %`, `281`, `478,4 pr. 1.000 børn`."""
-    exact = Decimal(str(value)) if isinstance(value, float) else value
-    text = number(exact, digits)
-    if enhed is Enhed.PCT:
-        return f"{text}\u00a0%"
-    label = enhed.label
-    return f"{text} {label}" if label else text
-
-
-def fmt_change(value: Fraction | float, enhed: Enhed, digits: int = 2) -> str:
-    exact = Decimal(str(value)) if isinstance(value, float) else value
-    text = number(exact, digits)
-    if not text.startswith("-") and exact > 0:
-        text = "+" + text
-    word = _unit_word(enhed)
-    return f"{text} {word}".strip()
-
-
 def indicator_status(
     plan: Helhedsplan, indikator: Indikator, year: int, catalogue: Catalogue | None = None
 ) -> IndicatorStatus:
@@ -414,16 +386,15 @@ def indicator_status(
     kind = {"milepael": "milepælen", "interpoleret": "den interpolerede milepæl", "maal": "målet"}.get(
         milestone.kind, "milepælen"
     )
-    d = value_digits(indikator)
     text = (
-        f"{status.label}: {fmt_value(value, enhed, d)} i {seneste_aar} mod {kind} på "
-        f"{fmt_value(milestone.vaerdi, enhed, d + 1)} (tolerance ±{fmt_change(tolerance, enhed).lstrip('+')})."
+        f"{status.label}: {shown(seneste.vaerdi, indikator)} i {seneste_aar} mod {kind} på "
+        f"{shown(milestone.vaerdi, indikator)} (tolerance ±{fmt_change(tolerance, enhed).lstrip('+')})."
     )
     if (value - _frac(maal.vaerdi)) * retning.sign >= 0:
-        text += f" Målet på {fmt_value(maal.vaerdi, enhed, d)} er nået."
+        text += f" Målet på {shown(maal.vaerdi, indikator)} er nået."
     elif needed is not None:
         text += (
-            f" For at nå målet på {fmt_value(maal.vaerdi, enhed, d)} i {maal.aar} kræves {fmt_change(needed, enhed)} "
+            f" For at nå målet på {shown(maal.vaerdi, indikator)} i {maal.aar} kræves {fmt_change(needed, enhed)} "
             "om året"
         )
         if projection is not None:
@@ -532,32 +503,29 @@ def status_json(ps: PlanStatus) -> str:
     return json.dumps(status_dict(ps), ensure_ascii=False, indent=2)
 
 
-def value_digits(indikator: Indikator) -> int:
-    """The decimals an indicator's figures are written with (the most any of its values has)."""
-    values = [m.vaerdi for m in indikator.maalinger] + [m.vaerdi for m in indikator.milepaele]
-    values += [x.vaerdi for x in (indikator.baseline, indikator.maal) if x is not None]
-    exponents = [v.as_tuple().exponent for v in values]
-    return max([0, *(-e for e in exponents if isinstance(e, int))])
+def _cell(value: Fraction | Decimal | None, indikator: Indikator) -> str:
+    return "-" if value is None else shown(value, indikator)
 
 
-def _cell(value: Fraction | Decimal | None, indikator: Indikator, extra: int = 0) -> str:
-    return "-" if value is None else fmt_value(value, indikator.enhed, value_digits(indikator) + extra)
+def _short(name: str, width: int) -> str:
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
 def status_table(ps: PlanStatus) -> str:
     """A plain-text table for the terminal: one row per indicator, then the rule."""
     header = ("Indikator", "Baseline", "Seneste", "Milepæl", "Mål", "Status")
     rows: list[tuple[str, ...]] = []
+    names = display_names([s.indikator for s in ps.indikatorer])
     for s in ps.indikatorer:
         i = s.indikator
+        name = _short(names[i.id], 72)
         base = "-" if i.baseline is None else f"{_cell(i.baseline.vaerdi, i)} ({i.baseline.aar})"
         latest = "-" if s.seneste is None else f"{_cell(s.seneste.vaerdi, i)} ({s.seneste_aar})"
-        extra = 1 if s.milepael is not None and s.milepael.interpoleret else 0
-        mile = "-" if s.milepael is None else f"{_cell(s.milepael.vaerdi, i, extra)} ({s.milepael.aar})"
+        mile = "-" if s.milepael is None else f"{_cell(s.milepael.vaerdi, i)} ({s.milepael.aar})"
         target = "-" if i.maal is None else f"{_cell(i.maal.vaerdi, i)} ({i.maal.aar})"
         if i.maal is not None and i.maal.illustrativ:
             target += "*"
-        rows.append((i.id, base, latest, mile, target, s.status.label + (" !" if s.advarsler else "")))
+        rows.append((name, base, latest, mile, target, s.status.label + (" !" if s.advarsler else "")))
     widths = [max(len(r[c]) for r in (header, *rows)) for c in range(len(header))]
     lines = [f"Status for {ps.plan.navn}, {ps.aar}", ""]
     for r in (header, *rows):

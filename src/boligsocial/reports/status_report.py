@@ -15,6 +15,7 @@ from pathlib import Path
 
 from boligsocial.danish import date_text
 from boligsocial.plan.folder import PlanError, load_plan
+from boligsocial.plan.indicator_text import display_names
 from boligsocial.plan.inputs import InputError
 from boligsocial.plan.model import Helhedsplan
 from boligsocial.plan.status import (
@@ -24,13 +25,12 @@ from boligsocial.plan.status import (
     PlanStatus,
     StatusError,
     fmt_change,
-    fmt_value,
     milestone_for,
     plan_status,
-    value_digits,
+    shown,
     value_year,
 )
-from boligsocial.reports.charts.status import status_chart
+from boligsocial.reports.charts.status import LEGEND_DA, status_chart
 from boligsocial.reports.document import (
     Block,
     BulletList,
@@ -60,21 +60,19 @@ def _cells(*texts: str, bold: bool = False) -> tuple[Cell, ...]:
 
 def _overview(ps: PlanStatus) -> Table:
     rows = [Row(_cells("Indikator", "Baseline", "Seneste tal", "Milepæl", "Mål", "Status"), RowKind.HEADER)]
+    names = display_names([s.indikator for s in ps.indikatorer])
     for s in ps.indikatorer:
         i = s.indikator
-        d = value_digits(i)
-        base = "–" if i.baseline is None else f"{fmt_value(i.baseline.vaerdi, i.enhed, d)} ({i.baseline.aar})"
-        latest = "–" if s.seneste is None else f"{fmt_value(s.seneste.vaerdi, i.enhed, d)} ({s.seneste_aar})"
-        mile = "–"
-        if s.milepael is not None:
-            mile = f"{fmt_value(s.milepael.vaerdi, i.enhed, d + int(s.milepael.interpoleret))} ({s.milepael.aar})"
-        target = "–" if i.maal is None else f"{fmt_value(i.maal.vaerdi, i.enhed, d)} ({i.maal.aar})"
+        base = "–" if i.baseline is None else f"{shown(i.baseline.vaerdi, i)} ({i.baseline.aar})"
+        latest = "–" if s.seneste is None else f"{shown(s.seneste.vaerdi, i)} ({s.seneste_aar})"
+        mile = "–" if s.milepael is None else f"{shown(s.milepael.vaerdi, i)} ({s.milepael.aar})"
+        target = "–" if i.maal is None else f"{shown(i.maal.vaerdi, i)} ({i.maal.aar})"
         if i.maal is not None and i.maal.illustrativ:
             target += "*"
         rows.append(
             Row(
                 (
-                    Cell((Text(i.navn),)),
+                    Cell((Text(names[i.id]),)),
                     *_cells(base, latest, mile, target),
                     Cell((Text(s.status.label),), bold=True),
                 )
@@ -102,45 +100,33 @@ def _overview(ps: PlanStatus) -> Table:
 def _figures_table(s: IndicatorStatus) -> Table:
     """The figures behind the chart: measurements, milestones, target, comparisons, projection."""
     i = s.indikator
-    d = value_digits(i)
     rows = [Row(_cells("Tal", "År", "Værdi", "Kilde"), RowKind.HEADER)]
     if i.baseline is not None:
-        version = f", definition v{i.baseline.katalog_version}" if i.baseline.katalog_version else ""
-        rows.append(
-            Row(
-                _cells(
-                    "Baseline (fastfrosset)",
-                    str(i.baseline.aar),
-                    fmt_value(i.baseline.vaerdi, i.enhed, d),
-                    (i.baseline.kilde or "") + version,
-                )
-            )
-        )
+        version = f"definition v{i.baseline.katalog_version}" if i.baseline.katalog_version else ""
+        source = ", ".join(part for part in (i.baseline.kilde, version) if part)
+        rows.append(Row(_cells("Baseline (fastfrosset)", str(i.baseline.aar), shown(i.baseline.vaerdi, i), source)))
     for m in sorted(i.maalinger, key=lambda m: value_year(m) or 0):
         year = value_year(m)
         if year is not None and year > s.aar:
             continue
         period = "–" if m.aar is None else (f"{m.aar}–{m.til_aar}" if m.til_aar else str(m.aar))
-        rows.append(Row(_cells("Måling", period, fmt_value(m.vaerdi, i.enhed, d), m.kilde or i.kilde or "")))
+        rows.append(Row(_cells("Måling", period, shown(m.vaerdi, i), m.kilde or i.kilde or "")))
     if i.baseline is not None and i.maal is not None:
         for year in range(i.baseline.aar + 1, i.maal.aar):
             ms = milestone_for(i, year)
             if ms is None:
                 continue
             label = "Milepæl" if ms.kind == "milepael" else "Milepæl (interpoleret)"
-            rows.append(Row(_cells(label, str(year), fmt_value(ms.vaerdi, i.enhed, d + int(ms.interpoleret)), "")))
+            rows.append(Row(_cells(label, str(year), shown(ms.vaerdi, i), "")))
         label = "Mål (illustrativt)" if i.maal.illustrativ else "Mål"
-        rows.append(Row(_cells(label, str(i.maal.aar), fmt_value(i.maal.vaerdi, i.enhed, d), ""), RowKind.TOTAL))
+        rows.append(Row(_cells(label, str(i.maal.aar), shown(i.maal.vaerdi, i), ""), RowKind.TOTAL))
     for c in i.sammenligninger:
         period = "–" if c.aar is None else (f"{c.aar}–{c.til_aar}" if c.til_aar else str(c.aar))
-        rows.append(
-            Row(_cells(f"Sammenligning: {c.betegnelse}", period, fmt_value(c.vaerdi, i.enhed, d), c.kilde or ""))
-        )
+        rows.append(Row(_cells(f"Sammenligning: {c.betegnelse}", period, shown(c.vaerdi, i), c.kilde or "")))
     p = s.fremskrivning
     if p is not None:
         end = p.end
-        low, high = fmt_value(end.nedre, i.enhed, d), fmt_value(end.oevre, i.enhed, d)
-        band = f"{fmt_value(end.vaerdi, i.enhed, d)} ({low}–{high})"
+        band = f"{shown(end.vaerdi, i)} ({shown(end.nedre, i)}–{shown(end.oevre, i)})"
         rows.append(Row(_cells("Fremskrivning (bånd)", str(end.aar), band, f"{p.n} målinger")))
     return Table(
         key=f"indikator-{i.id}",
@@ -185,7 +171,11 @@ def _indicator_blocks(s: IndicatorStatus) -> list[Block]:
     has_values = bool(i.maalinger or i.sammenligninger)
     if has_values:
         blocks.append(
-            Figure(f"status-{i.id}", status_chart(s), (Text(f"{i.navn}: tal, milepæle, mål og fremskrivning"),))
+            Figure(
+                f"status-{i.id}",
+                status_chart(s, legend=False),
+                (Text(f"{i.navn}: tal, milepæle, mål og fremskrivning"),),
+            )
         )
     blocks.append(_figures_table(s))
     return blocks
@@ -212,6 +202,7 @@ def build_status_report(plan: Helhedsplan, ps: PlanStatus) -> Document:
         Heading(1, (Text("Sådan vurderes status"),)),
         Paragraph((Text(STATUS_RULE_DA),)),
         Paragraph((Text(PROJECTION_RULE_DA),)),
+        Paragraph((Text("Sådan læses graferne: ", bold=True), Text(LEGEND_DA))),
         Heading(1, (Text("Indikatorerne"),)),
     ]
     for s in ps.indikatorer:

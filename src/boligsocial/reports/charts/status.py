@@ -9,25 +9,25 @@ An indicator without values in any year falls back to the bar form of `indicator
 
 from __future__ import annotations
 
+import math
 import textwrap
-from fractions import Fraction
 from typing import Any, Final
 
-from boligsocial.plan.status import IndicatorStatus, fmt_value, milestone_for, value_digits, value_year
+from boligsocial.plan.model import Enhed
+from boligsocial.plan.status import IndicatorStatus, milestone_for, shown, value_year
 from boligsocial.reports.charts.base import PALETTE, Chart, spec, with_caption
 from boligsocial.reports.charts.indicator import AXIS_TITLE_DA, COMPARISON_COLOUR, indicator_chart, value_text
 
-__all__ = ["status_chart"]
+__all__ = ["LEGEND_DA", "status_chart"]
 
 WIDTH: Final = 480
-HEIGHT: Final = 250
+HEIGHT: Final = 165  # two indicators (chart, text and table each) fit an A4 page
 TARGET_COLOUR: Final = "#C65911"
 MILESTONE_COLOUR: Final = "#548235"
 
 
 def _rows(s: IndicatorStatus) -> dict[str, list[dict[str, Any]]]:
     i = s.indikator
-    digits = value_digits(i)
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("maaling", "sammenligning", "milepael", "maal", "band")}
     for m in i.maalinger:
         year = value_year(m)
@@ -56,7 +56,7 @@ def _rows(s: IndicatorStatus) -> dict[str, list[dict[str, Any]]]:
                     "aar": year,
                     "vaerdi": float(ms.vaerdi),
                     "art": ms.kind,
-                    "tekst": fmt_value(ms.vaerdi, i.enhed, digits + (1 if ms.interpoleret else 0)),
+                    "tekst": shown(ms.vaerdi, i),
                 }
             )
         label = "Mål" + (" (illustrativt)" if i.maal.illustrativ else "")
@@ -65,7 +65,7 @@ def _rows(s: IndicatorStatus) -> dict[str, list[dict[str, Any]]]:
                 "serie": "maal",
                 "aar": i.maal.aar,
                 "vaerdi": float(i.maal.vaerdi),
-                "tekst": f"{label}: {fmt_value(Fraction(i.maal.vaerdi), i.enhed, digits)}",
+                "tekst": f"{label}: {shown(i.maal.vaerdi, i)}",
             }
         )
     if s.fremskrivning is not None:
@@ -76,8 +76,40 @@ def _rows(s: IndicatorStatus) -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
-def status_chart(s: IndicatorStatus) -> Chart:
-    """The indicator's status chart (see the module docstring)."""
+def _plausible_range(s: IndicatorStatus) -> tuple[float, float | None]:
+    """Where the indicator's values can lie: from 0, up to 100 for a percentage or the top of the
+    definition's interval; no top for counts and rates."""
+    ceiling: float | None = 100.0 if s.indikator.enhed is Enhed.PCT else None
+    if s.definition is not None and s.definition.interval[1] is not None:
+        top = float(s.definition.interval[1])
+        ceiling = top if ceiling is None else min(ceiling, top)
+    return 0.0, ceiling
+
+
+def _y_domain(rows: dict[str, list[dict[str, Any]]], floor: float, ceiling: float | None) -> tuple[float, float]:
+    """An axis that fits the figures (measurements, comparisons, milestones, target) with a margin,
+    within the plausible range; the projection band is cut to it rather than stretching it."""
+    values = [r["vaerdi"] for key in ("maaling", "sammenligning", "milepael", "maal") for r in rows[key]]
+    values += [r["vaerdi"] for r in rows["band"]]
+    low, high = min(values), max(values)
+    margin = max((high - low) * 0.35, abs(high) * 0.04, 0.5)
+    low, high = max(floor, low - margin), high + margin
+    if ceiling is not None:
+        high = min(ceiling, high)
+    step = 10 ** math.floor(math.log10(max(high - low, 1e-9)))  # round outwards to a readable step
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+    return low, high if ceiling is None else min(high, ceiling)
+
+
+LEGEND_DA: Final = (
+    "Blå: målinger. Stiplet blå med bånd: fremskrivning (ikke en prognose). Grøn prikket: milepæle "
+    "(firkant: fastsat, ellers interpoleret). Orange trekant: mål. Grå: sammenligningstal."
+)
+
+
+def status_chart(s: IndicatorStatus, legend: bool = True) -> Chart:
+    """The indicator's status chart (see the module docstring). `legend=False` leaves out the
+    colour legend, for a document that explains it once for all its charts."""
     i = s.indikator
     rows = _rows(s)
     if not rows["maaling"]:
@@ -87,23 +119,22 @@ def status_chart(s: IndicatorStatus) -> Chart:
     years = [r["aar"] for key in ("maaling", "milepael", "maal", "band") for r in rows[key]]
     years += [r["aar"] for r in dated]
     first, last = min(years), max(years)
-    values = [r["vaerdi"] for key in ("maaling", "sammenligning", "milepael", "maal") for r in rows[key]]
-    values += [r["oevre"] for r in rows["band"]]
-    y_max = max(values) * 1.15 if values else 1.0
-    if s.definition is not None and s.definition.interval[1] is not None:
-        y_max = min(y_max, float(s.definition.interval[1]))
+    floor, ceiling = _plausible_range(s)
+    low, high = _y_domain(rows, floor, ceiling)
+    for r in rows["band"]:  # the band shows only what the axis can hold, and never the impossible
+        r["nedre"], r["oevre"] = max(r["nedre"], low), min(r["oevre"], high)
     x = {
         "field": "aar",
         "type": "quantitative",
         "title": None,
         "scale": {"domain": [first - 0.6, last + 0.6], "nice": False},
-        "axis": {"format": "d", "tickMinStep": 1, "grid": False},
+        "axis": {"format": "d", "values": list(range(first, last + 1)), "grid": False},
     }
     y = {
         "field": "vaerdi",
         "type": "quantitative",
         "title": AXIS_TITLE_DA[i.enhed],
-        "scale": {"domain": [0, y_max], "nice": True},
+        "scale": {"domain": [low, high], "nice": False, "zero": False},
         "axis": {"tickCount": 5, "domain": False, "ticks": False},
     }
     layers: list[dict[str, Any]] = []
@@ -152,32 +183,15 @@ def status_chart(s: IndicatorStatus) -> Chart:
                 "mark": {"type": "point", "shape": "triangle-up", "filled": True, "size": 130, "color": TARGET_COLOUR},
                 "encoding": {"x": x, "y": y},
             },
-            {
-                "data": {"values": rows["maal"]},
-                "mark": {
-                    "type": "text",
-                    "align": "right",
-                    "baseline": "top",
-                    "dy": 10,
-                    "color": TARGET_COLOUR,
-                    "fontWeight": "bold",
-                },
-                "encoding": {"x": x, "y": y, "text": {"field": "tekst"}},
-            },
         ]
     if undated:
-        layers += [
+        layers.append(
             {
                 "data": {"values": undated},
                 "mark": {"type": "rule", "strokeDash": [5, 4], "color": COMPARISON_COLOUR, "strokeWidth": 1.2},
                 "encoding": {"y": y},
-            },
-            {
-                "data": {"values": undated},
-                "mark": {"type": "text", "align": "left", "baseline": "bottom", "dy": -3, "x": 0},
-                "encoding": {"y": y, "text": {"field": "tekst"}, "color": {"value": COMPARISON_COLOUR}},
-            },
-        ]
+            }
+        )
     if dated:
         layers += [
             {
@@ -208,12 +222,11 @@ def status_chart(s: IndicatorStatus) -> Chart:
             "encoding": {"x": x, "y": y, "text": {"field": "tekst"}},
         },
     ]
-    caption = textwrap.wrap(
-        "Blå: målinger. Stiplet blå med bånd: fremskrivning (ikke en prognose). Grøn prikket: milepæle "
-        "(firkant: fastsat, ellers interpoleret). Orange trekant: mål. Grå: sammenligningstal.",
-        90,
-    )
-    if s.advarsler:
+    caption = textwrap.wrap(LEGEND_DA, 90) if legend else []
+    # Labels on the chart would cross its lines; the target's and the undated comparisons' go here.
+    caption += [line for r in rows["maal"] for line in textwrap.wrap(f"Orange trekant: {r['tekst']} i {r['aar']}.", 90)]
+    caption += [line for r in undated for line in textwrap.wrap(f"Grå stiplet linje: {r['tekst']}.", 90)]
+    if s.advarsler and legend:  # a document lists the warnings beside the chart already
         caption += [line for w in s.advarsler for line in textwrap.wrap(w, 90)]
     body = {"width": WIDTH, "height": HEIGHT, "layer": layers}
     subtitle = f"{i.gaelder} · Status {s.aar}: {s.status.label}"

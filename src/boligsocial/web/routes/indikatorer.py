@@ -21,12 +21,11 @@ from boligsocial.plan.status import (
     PlanStatus,
     StatusError,
     fmt_change,
-    fmt_value,
     indicator_status,
     indicator_status_dict,
     plan_status,
+    shown,
     status_dict,
-    value_digits,
     value_year,
 )
 from boligsocial.store import ConflictError, IndikatorRecord, MaalingRecord, ValidationFailed
@@ -110,24 +109,20 @@ def status_of(plan: Helhedsplan, year: int) -> PlanStatus:
 def status_view(s: IndicatorStatus) -> dict[str, Any]:
     """The status of one indicator as the pages show it: texts with unit and the plan's decimals."""
     i = s.indikator
-    d = value_digits(i)
-    extra = 1 if s.milepael is not None and s.milepael.interpoleret else 0
     p = s.fremskrivning
     return {
         "status": s.status.value,
         "label": s.status.label,
         "forklaring": s.forklaring,
         "advarsler": list(s.advarsler),
-        "seneste": None if s.seneste is None else f"{fmt_value(s.seneste.vaerdi, i.enhed, d)} ({s.seneste_aar})",
-        "milepael": None
-        if s.milepael is None
-        else f"{fmt_value(s.milepael.vaerdi, i.enhed, d + extra)} ({s.milepael.aar})",
+        "seneste": None if s.seneste is None else f"{shown(s.seneste.vaerdi, i)} ({s.seneste_aar})",
+        "milepael": None if s.milepael is None else f"{shown(s.milepael.vaerdi, i)} ({s.milepael.aar})",
         "milepael_art": None
         if s.milepael is None
         else {"milepael": "fastsat milepæl", "interpoleret": "interpoleret", "maal": "målet"}.get(s.milepael.kind, ""),
-        "maal": None if i.maal is None else f"{fmt_value(i.maal.vaerdi, i.enhed, d)} ({i.maal.aar})",
+        "maal": None if i.maal is None else f"{shown(i.maal.vaerdi, i)} ({i.maal.aar})",
         "illustrativ": i.maal is not None and i.maal.illustrativ,
-        "baseline": None if i.baseline is None else f"{fmt_value(i.baseline.vaerdi, i.enhed, d)} ({i.baseline.aar})",
+        "baseline": None if i.baseline is None else f"{shown(i.baseline.vaerdi, i)} ({i.baseline.aar})",
         "tolerance": None if s.tolerance is None else "±" + fmt_change(s.tolerance, i.enhed).lstrip("+"),
         "kraevet": None if s.kraevet_pr_aar is None else fmt_change(s.kraevet_pr_aar, i.enhed) + " om året",
         "tendens": None if p is None else fmt_change(p.haeldning, i.enhed) + " om året",
@@ -137,9 +132,9 @@ def status_view(s: IndicatorStatus) -> dict[str, Any]:
         else [
             {
                 "aar": q.aar,
-                "vaerdi": fmt_value(q.vaerdi, i.enhed, d),
-                "nedre": fmt_value(q.nedre, i.enhed, d),
-                "oevre": fmt_value(q.oevre, i.enhed, d),
+                "vaerdi": shown(q.vaerdi, i),
+                "nedre": shown(q.nedre, i),
+                "oevre": shown(q.oevre, i),
             }
             for q in p.points
         ],
