@@ -18,9 +18,9 @@ from boligsocial.law.errors import LawError
 from boligsocial.law.render import render_csv, render_table
 from boligsocial.law.verdicts import result_dict
 from boligsocial.plan.inputs import InputError, load_key_figure_input
+from boligsocial.register.atlas import Atlas
 from boligsocial.register.atlas_cli import add_atlas_command
 from boligsocial.register.cli import register_app
-from boligsocial.store.atlas import load_atlas
 
 app = typer.Typer(
     help="Værktøj til boligsociale helhedsplaner: områdelister, nøgletal, ansøgning og opfølgning.",
@@ -31,7 +31,17 @@ app = typer.Typer(
 
 
 app.add_typer(register_app, name="register")
-add_atlas_command(app, load_atlas)
+
+
+def _load_atlas(atlas: Atlas, db_url: str) -> str:
+    # Imported when used: the store (SQLAlchemy, Alembic, argon2) costs a second at start-up,
+    # which every other command, `check` among them, would pay (issue 12).
+    from boligsocial.store.atlas import load_atlas
+
+    return load_atlas(atlas, db_url)
+
+
+add_atlas_command(app, _load_atlas)
 
 
 @app.callback()

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-
 from boligsocial.danish import format_danish_number, parse_danish_number, written_decimals
 from boligsocial.law.figures import Measure, Measurement, SourceRef, UnitFigures, UnitKind
 from boligsocial.law.vocabulary import MEASURE_LABELS_DA
@@ -41,6 +39,16 @@ from boligsocial.plan.keyfigures.columns import (
     normalise,
 )
 from boligsocial.plan.keyfigures.errors import ImportIssue, KeyFigureError
+
+
+def column_letter(number: int) -> str:
+    """A spreadsheet column's letters (1 -> A, 27 -> AA), as openpyxl writes them, without
+    importing openpyxl for a CSV file."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 class _Skip(Exception):
@@ -165,7 +173,7 @@ class Parser:
         for number, cells in data:
             if position < len(cells) and not is_empty(cells[position]):
                 self.issue(
-                    f"kolonne nr. {position + 1} ({get_column_letter(position + 1)}) har ingen "
+                    f"kolonne nr. {position + 1} ({column_letter(position + 1)}) har ingen "
                     f'overskrift, men indeholder "{cell_shown(cells[position])}" i række {number}; '
                     "giv kolonnen et navn eller slet den",
                     self.header_row,

@@ -11,8 +11,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl  # type: ignore[import-untyped]
-
 from boligsocial.law.figures import UnitFigures
 from boligsocial.plan.keyfigures.cells import Cell, NumberCell, OtherCell, Sheet, is_empty
 from boligsocial.plan.keyfigures.columns import ACCEPTED_SUFFIXES, EXCEL_SUFFIXES, SHEET_NAMES, normalise, or_list
@@ -124,6 +122,8 @@ def _read_workbook(data: bytes, file: str) -> Sheet:
         return KeyFigureError([ImportIssue(file, None, None, message)])
 
     try:
+        import openpyxl  # type: ignore[import-untyped]  # a second at start-up; only Excel files need it
+
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds (BadZipFile, KeyError, XML errors, ...)
         hint = ""

@@ -11,9 +11,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
-import openpyxl  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-
 from boligsocial.danish import format_danish_number, fraction_to_decimal, round_half_up
 from boligsocial.files import write_atomically
 from boligsocial.law.figures import Measure, UnitFigures
@@ -190,6 +187,9 @@ def _write_delimited(columns: list[str], rows: list[list[_Out]], stream: IO[byte
 
 
 def _write_workbook(columns: list[str], rows: list[list[_Out]], stream: IO[bytes]) -> None:
+    import openpyxl  # type: ignore[import-untyped]  # a second at start-up; only Excel files need it
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Nøgletal")
     sheet.append(columns)
