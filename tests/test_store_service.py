@@ -4,6 +4,7 @@ validation and optimistic locking, verdicts, the audit trail."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
 from decimal import Decimal
 from fractions import Fraction
@@ -293,7 +294,7 @@ def test_stale_version_is_a_conflict_and_nothing_changes(example_sessions: Sessi
     with pytest.raises(ConflictError) as caught:
         mette.key_figures.update_key_figures(pid, afd, {"beboere": "1.900"}, opened_by_mette.version)
     message = str(caught.value)
-    assert message.startswith("Afdelingen er ændret af Jens kl. ")
+    assert re.match(r"Afdelingen er ændret af Jens den \d\d\.\d\d\.\d{4} kl\. \d\d\.\d\d, efter", message), message
     assert message.endswith("efter du åbnede den. Dine ændringer er ikke gemt; genindlæs og prøv igen.")
     assert caught.value.changed_by == "Jens"
     assert snapshot(mette, pid) == before

@@ -80,7 +80,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["liste"] = vocabulary.list_title_da
     env.filters["liste_kort"] = lambda n: vocabulary.LIST_SHORT_DA.get(n, n)
     env.filters["dato"] = lambda d: "" if d is None else d.strftime("%d.%m.%Y")
-    env.filters["tidspunkt"] = lambda d: "" if d is None else d.astimezone().strftime("%d.%m.%Y kl. %H:%M")
+    env.filters["tidspunkt"] = danish.local_stamp  # Copenhagen time, the one format of danish.local_stamp
     env.globals["LIST_NAMES"] = vocabulary.REPORTED_LISTS
     env.globals["HTMX_VERSION"] = HTMX_VERSION
     env.globals["NEAR_TEXT"] = vocabulary.NEAR_DA

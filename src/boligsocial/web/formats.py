@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from boligsocial.danish import as_utc
+
 
 class Format(StrEnum):
     HTML = "html"
@@ -112,7 +114,9 @@ def to_jsonable(value: Any) -> Any:
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, float):
         return value
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()  # SQLite gives stored UTC moments back without their zone
+    if isinstance(value, date):
         return value.isoformat()
     return str(value)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -15,25 +15,19 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
+from boligsocial.danish import as_utc, local_stamp
 from boligsocial.store.records import ROLE_NAME_DA, AuditRecord
 from boligsocial.web.formats import csv_text, is_htmx
 from boligsocial.web.pages import cached_page, overview, respond, service
 
 router = APIRouter()
 
-ZONE: Final = ZoneInfo("Europe/Copenhagen")
+ZONE: Final = ZoneInfo("Europe/Copenhagen")  # the audit trail's dates are Danish days
+
 PAGE_SIZE: Final = 50
 CSV_LIMIT: Final = 20_000
 VALUE_CHARS: Final = 160
 TEXT_DIFF_LINES: Final = 40
-
-
-def local_stamp(moment: datetime | None) -> str:
-    """A stored moment (UTC) in Danish time, always the same format: `03.02.2025 kl. 14.05`."""
-    if moment is None:
-        return ""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(ZONE).strftime("%d.%m.%Y kl. %H.%M")
 
 
 # ---- filters --------------------------------------------------------------------------------------
@@ -161,7 +155,7 @@ def _row(event: AuditRecord) -> dict[str, Any]:
     found = changes(event.before, event.after)
     return {
         "id": event.id,
-        "tidspunkt": event.at.astimezone(ZONE).isoformat(timespec="seconds"),
+        "tidspunkt": as_utc(event.at).astimezone(ZONE).isoformat(timespec="seconds"),
         "tid": local_stamp(event.at),
         "hvem": event.actor,
         "rolle": event.role,

@@ -19,7 +19,6 @@ from boligsocial.web.auth import needs
 from boligsocial.web.formats import csv_text, is_htmx
 from boligsocial.web.pages import app_state, cached_page, overview, respond, service, written
 from boligsocial.web.prose_view import preview_html, prose_findings, section_title
-from boligsocial.web.routes.revision import local_stamp
 
 router = APIRouter()
 
@@ -99,8 +98,8 @@ def _tekster(
             "titel": section_title(r.name, r.text),
             "tegn": len(r.text),
             "ord": len(r.text.split()),
-            "sidst_aendret": r.updated_at.isoformat() if r.updated_at else None,
-            "sidst_aendret_tekst": local_stamp(r.updated_at),
+            "sidst_aendret": danish.as_utc(r.updated_at).isoformat() if r.updated_at else None,
+            "sidst_aendret_tekst": danish.local_stamp(r.updated_at),
             "aendret_af": r.updated_by,
             "version": r.version,
             "fund": len(findings.get(r.name, [])),
@@ -185,7 +184,7 @@ def _editor(request: Request, plan_id: int, name: str, state: EditorState | None
         "titel": section_title(name, state.text),
         "tekst": state.text,
         "version": state.version,
-        "sidst_aendret": record.updated_at.isoformat() if record.updated_at else None,
+        "sidst_aendret": danish.as_utc(record.updated_at).isoformat() if record.updated_at else None,
         "aendret_af": record.updated_by,
         "fund": [f.to_dict() for f in findings],
         "konflikt": state.conflict,
@@ -195,7 +194,7 @@ def _editor(request: Request, plan_id: int, name: str, state: EditorState | None
         "plan": view.plan,
         "name": name,
         "record": record,
-        "changed_text": local_stamp(record.updated_at),
+        "changed_text": danish.local_stamp(record.updated_at),
         "state": state,
         "title": data["titel"],
         "preview": preview,
