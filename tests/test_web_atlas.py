@@ -112,3 +112,23 @@ def test_a_reader_of_one_plan_reads_the_atlas(client: TestClient, atlas: Atlas) 
     assert reader.get(f"/atlas/omraade/{_area(atlas)}.json").status_code == 200
     anonymous = TestClient(client.app, follow_redirects=False)
     assert anonymous.get("/atlas").status_code == 303
+
+
+def test_area_page_forecasts_next_years_lists_from_the_path(client: TestClient, atlas: Atlas) -> None:
+    from boligsocial.web.forecast_view import forecast_block
+
+    name = _area(atlas)
+    page = client.get(f"/atlas/omraade/{name}")
+    assert 'id="prognose"' in page.text and "Prognose for listeår 2026" in page.text
+    forecast = client.get(f"/atlas/omraade/{name}.json").json()["prognose"]
+    assert forecast["listeaar"] == 2026 and forecast["problem"] is None
+    assert forecast["listeaar_brugt"] == list(range(2020, 2026))
+    # The same forecast as the law's, from the area's figures over the six years.
+    history = [e for e in atlas.of_kind("omraade") if e.name == name]
+    figures = [e.figures() for e in history]
+    expected = forecast_block(figures, 2025, figures[-1].key)
+    assert expected.rows
+    for row in expected.rows:
+        got = forecast["lister"][row.reported_as]
+        assert got["sandsynlighed_paa_listen"] == row.forecast.p_on
+    assert all(0 <= v["sandsynlighed_paa_listen"] <= 1 for v in forecast["lister"].values())

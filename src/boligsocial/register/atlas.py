@@ -27,7 +27,7 @@ from typing import Final
 
 from boligsocial.law.classify import Options, classify
 from boligsocial.law.errors import LawError
-from boligsocial.law.figures import Measure, UnitFigures, UnitKind
+from boligsocial.law.figures import Measure, Measurement, UnitFigures, UnitKind
 from boligsocial.law.parameters import Law, load_law
 from boligsocial.law.verdicts import Status, UnitResult
 from boligsocial.law.vocabulary import REPORTED_LISTS
@@ -118,6 +118,24 @@ class AtlasEntry:
 
     def criterion(self, measure: Measure) -> AtlasCriterion | None:
         return next((c for c in self.criteria if c.measure is measure), None)
+
+    def figures(self) -> UnitFigures:
+        """The entry's figures as the law reads them (values, ranges and residents), so that the
+        forecast can take an atlas history as it takes a plan's key figures."""
+        measures = {
+            c.measure: Measurement(value=c.value, approximate=c.approximate, lower=c.lower, upper=c.upper)
+            for c in self.criteria
+        }
+        return UnitFigures(
+            name=self.name,
+            kind=self.kind,
+            list_year=self.list_year,
+            residents=self.residents,
+            measures={m: measures.get(m, Measurement.unknown()) for m in Measure},
+            boligorganisation=self.boligorganisation,
+            omraade=self.omraade,
+            kommune=self.kommune,
+        )
 
 
 @dataclass

@@ -37,6 +37,7 @@ from boligsocial.register.atlas import PRINCIPAL_ORDER, AtlasEntry
 from boligsocial.register.atlas_files import entry_dict
 from boligsocial.reports.charts.history import LIST_COLOURS, HistoryPoint, ThresholdPoint, history_chart
 from boligsocial.store.atlas import AtlasSource
+from boligsocial.web.forecast_view import block_dict, forecast_block
 from boligsocial.web.formats import csv_text
 from boligsocial.web.pages import respond, service
 
@@ -309,5 +310,15 @@ def atlas_area(request: Request, navn: str, kilde: str = "", kommune: str = "") 
         "state_colour": STATE_COLOUR,
         "page": "atlas",
     }
-    data = {"navn": navn, "kilde": source.name, "kommune": history[0].kommune, "aar": [entry_dict(e) for e in history]}
+    # Next year's forecast from the area's whole path (docs/forecast.md), as on a plan's area page.
+    figures = [e.figures() for e in history]
+    prognose = forecast_block(figures, history[-1].list_year, figures[-1].key)
+    context["prognose"] = prognose
+    data = {
+        "navn": navn,
+        "kilde": source.name,
+        "kommune": history[0].kommune,
+        "aar": [entry_dict(e) for e in history],
+        "prognose": block_dict(prognose),
+    }
     return respond(request, "atlas_omraade.html", context, data=data, csv=csv, csv_name="atlas-omraade.csv")
