@@ -8,12 +8,14 @@ the folder in $BOLIGSOCIAL_SCREENSHOTS.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -61,14 +63,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on a fresh SQLite file with the example plan, served by uvicorn in a thread."""
-    database = tmp_path_factory.mktemp("browser") / "boligsocial.db"
-    app = create_app(f"sqlite:///{database}")
-    users = UserService(app.state.boligsocial.sessions, SYSTEM_ACTOR)
-    for email, (role, plan_id) in USERS.items():
-        users.add_user(email, PASSWORD, role, plan_id)
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread for as long as the block runs; yields its address."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -83,6 +80,18 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a fresh SQLite file with the example plan, served by uvicorn in a thread."""
+    database = tmp_path_factory.mktemp("browser") / "boligsocial.db"
+    app = create_app(f"sqlite:///{database}")
+    users = UserService(app.state.boligsocial.sessions, SYSTEM_ACTOR)
+    for email, (role, plan_id) in USERS.items():
+        users.add_user(email, PASSWORD, role, plan_id)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

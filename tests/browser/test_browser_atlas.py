@@ -4,20 +4,17 @@ and lettered), a filter, and an area's page with the five criteria over time."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from boligsocial.register.atlas import atlas_from_persons
 from boligsocial.register.synth import SynthSpec, synth
 from boligsocial.store import SYSTEM_ACTOR, AtlasService, UserService
 from boligsocial.web.app import create_app
-from conftest import PASSWORD, USERS, _free_port  # type: ignore[import-not-found]
+from conftest import PASSWORD, USERS, serving  # type: ignore[import-not-found]
 
 
 @pytest.fixture(scope="module")
@@ -31,20 +28,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for email, (role, plan_id) in USERS.items():
         UserService(sessions, SYSTEM_ACTOR).add_user(email, PASSWORD, role, plan_id)
     AtlasService(sessions, SYSTEM_ACTOR).replace_atlas(atlas_from_persons([country], 2018, 2025))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web server did not start", pytrace=False)
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def test_the_atlas_table_and_its_filter(page: Page, server_url: str, shot: Callable[[str], Path]) -> None:
