@@ -8,6 +8,7 @@ status is "undetermined" precisely when some resolution of the unknowns would ch
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -363,13 +364,46 @@ def _flip_text(label: str, joins: bool, threshold: Fraction, falls: bool, inclus
 
 def _candidates(rules: CompiledRules, measure: Measure) -> list[tuple[Fraction, Mapping[str, bool]]]:
     """The values a flip may move a measure to (each threshold and a point just either side of
-    it), with the criteria outcomes there; the same for every unit, so made once per rules."""
+    it), ascending, with the criteria outcomes there; the same for every unit, so made once."""
     memo_key = ("candidates", measure)
     found = rules.local.get(memo_key)
     if found is None:
         keys = rules.criteria_for(measure)
-        points = {rules.thresholds[k] + d for k in keys for d in (-EPSILON, Fraction(0), EPSILON)}
+        points = sorted({rules.thresholds[k] + d for k in keys for d in (-EPSILON, Fraction(0), EPSILON)})
         found = rules.local[memo_key] = [(p, outcomes_for_value(rules, measure, p)) for p in points]
+    return found
+
+
+def _nearest_first(
+    candidates: list[tuple[Fraction, Mapping[str, bool]]], value: Fraction
+) -> Iterator[tuple[Fraction, Mapping[str, bool]]]:
+    """The candidates other than `value` by distance from it, the lower first on a tie: the order
+    of sorting by (|c - value|, c), found by walking out from the value's place on both sides."""
+    right = bisect.bisect_left(candidates, value, key=lambda co: co[0])
+    left = right - 1
+    if right < len(candidates) and candidates[right][0] == value:
+        right += 1
+    while left >= 0 or right < len(candidates):
+        if right >= len(candidates) or (left >= 0 and value - candidates[left][0] <= candidates[right][0] - value):
+            yield candidates[left]
+            left -= 1
+        else:
+            yield candidates[right]
+            right += 1
+
+
+def _depends_on(rules: CompiledRules, list_id: str) -> frozenset[str]:
+    """The criteria a list's status can turn on, through the lists it builds on."""
+    memo_key = ("depends_on", list_id)
+    found = rules.shared.get(memo_key)
+    if found is None:
+        keys: set[str] = set()
+        for node in rules.rules[list_id].walk():
+            keys.update(node.criteria())
+            inner = node.current if isinstance(node, History) else node
+            if isinstance(inner, ListRule):
+                keys |= _depends_on(rules, inner.list_id)
+        found = rules.shared[memo_key] = frozenset(keys)
     return found
 
 
@@ -413,18 +447,19 @@ def find_flips(
         keys = rules.criteria_for(measure)
         if value is None or not keys or any(rules.threshold(k) is None for k in keys):
             continue  # no value, or no threshold to cross (a multiple of an unknown average)
-        candidates = sorted(
-            ((c, o) for c, o in _candidates(rules, measure) if c != value), key=lambda co: (abs(co[0] - value), co[0])
-        )
+        # A list none of whose criteria is the measure's keeps its status whatever the value.
+        movable = [lid for lid in determined if not _depends_on(rules, lid).isdisjoint(keys)]
+        if not movable:
+            continue
         flipped_here: set[str] = set()
         tried: set[tuple[bool, ...]] = set()
-        for candidate, outcome in candidates:
+        for candidate, outcome in _nearest_first(_candidates(rules, measure), value):
             vector = tuple(outcome.values())
             if vector in tried:
                 continue
             tried.add(vector)
             after = statuses(rules, _assemble({**parts, measure: (outcome,)}.values(), eligible, history))
-            for list_id in determined:
+            for list_id in movable:
                 new = after[list_id][0]
                 if new is None or new == current[list_id][0] or list_id in flipped_here:
                     continue
@@ -432,7 +467,7 @@ def find_flips(
                 flip = _flip(rules, measure, value, candidate, bool(new))
                 if list_id not in best or flip.change_pp < best[list_id].change_pp:
                     best[list_id] = flip
-            if len(flipped_here) == len(determined):
+            if len(flipped_here) == len(movable):
                 break
     return best
 

@@ -104,6 +104,9 @@ class Measurement:
         return self.value is not None and self.lower == self.value == self.upper
 
 
+_UNKNOWN = Measurement.unknown()  # one for every missing measure (frozen, so it can be shared)
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """Where a unit's figures came from, so that messages can point back to the file and row."""
@@ -137,7 +140,8 @@ class UnitFigures:
     residents_lower: int | None = None
 
     def measurement(self, measure: Measure) -> Measurement:
-        return self.measures.get(measure, Measurement.unknown())
+        found = self.measures.get(measure)
+        return _UNKNOWN if found is None else found
 
     def applies_to(self, list_year: int | None) -> bool:
         """Whether the row counts in `list_year`. A row without a list year (a file with no
