@@ -17,6 +17,17 @@ a write, or of many different filters.
 Every page needs sign-in: the benchmark creates one user (an administrator of every plan), signs
 in once through /logind and sends the session cookie with every request, as a browser does.
 
+`--uncached` is the harder mode (issue 12): first the cached mode above for `--baseline-seconds`
+(the baseline, same run), then `--seconds` in which every request is a different address over
+every page of the plan (overview and its list years, the departments table with different sorts
+and filters, every department, the areas and each area, the indicators and each indicator, the
+texts, the audit trail with different filters; HTML, JSON and CSV), each with a parameter no other
+request has, while one writer saves an indicator value through the web app every `--write-every`
+seconds (as the signed-in editor, with the CSRF token), so every data-version-keyed cache is
+invalidated. Printed for both phases, with the ratio uncached/cached of p95 and of server CPU.
+
+The profile of that path (one client, in process, under cProfile) is bench/web_profile.py.
+
 Printed: per page and in total the number of requests, the error count (non-200 answers and
 failed connections) and the p50/p95/p99 latency in milliseconds; the last line is one JSON object.
 Only loopback addresses are ever contacted.
@@ -40,7 +51,7 @@ import tempfile
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -199,13 +210,55 @@ def sign_in(base: str) -> str:
         return str(browser.cookies["boligsocial_session"])
 
 
+def get_json(base: str, session: str, path: str) -> Any:
+    answer = httpx.get(base + path, timeout=120, cookies={"boligsocial_session": session})
+    answer.raise_for_status()
+    return answer.json()
+
+
 def pages(base: str, session: str) -> dict[str, list[str]]:
-    table = httpx.get(base + "/plan/1/afdelinger.json", timeout=60, cookies={"boligsocial_session": session}).json()
+    table = get_json(base, session, "/plan/1/afdelinger.json")
     ids = [row["id"] for row in table["afdelinger"]]
     return {
         "oversigt": ["/plan/1"],
         "afdelinger": ["/plan/1/afdelinger"],
         "afdeling": [f"/plan/1/afdelinger/{i}" for i in ids],
+    }
+
+
+def formats(path: str, *suffixes: str) -> list[str]:
+    """The page and its JSON/CSV variants (the suffix goes before the query string)."""
+    bare, _, query = path.partition("?")
+    return [f"{bare}{suffix}{'?' + query if query else ''}" for suffix in ("", *suffixes)]
+
+
+def every_page(fetch: Callable[[str], Any]) -> dict[str, list[str]]:
+    """Every page of the example plan, by kind, with list years, sorts, filters and formats:
+    the addresses of `--uncached` (each request adds a parameter of its own). `fetch` reads a
+    JSON page."""
+    plan = fetch("/plan/1.json")["plan"]
+    years = [f"?aar={y}" for y in plan["listeaar_med_noegletal"]]
+    departments = [row["id"] for row in fetch("/plan/1/afdelinger.json")["afdelinger"]]
+    areas = [a["navn"] for a in fetch("/plan/1/omraader.json")["omraader"]]
+    indicators = [i["id"] for i in fetch("/plan/1/indikatorer.json")["indikatorer"]]
+    texts = [t["navn"] for t in fetch("/plan/1/tekster.json")["tekster"]]
+    table_queries = ["", "?sort=navn&retning=ned", "?sort=beboere", "?naer=1", "?liste=forebyggelsesomraade&status=ja"]
+    table_queries += ["?q=a", "?deltagelse=i_plan", *years]
+    trail_queries = ["", f"?hvem={BENCH_USER}", "?handling=ret_maaling", "?q=ling", "?enhed=plan", "?side=2"]
+    return {
+        "oversigt": [v for q in ["", *years] for v in formats(f"/plan/1{q}", ".json")],
+        "afdelinger": [v for q in table_queries for v in formats(f"/plan/1/afdelinger{q}", ".json", ".csv")],
+        "afdeling": [v for i in departments for v in formats(f"/plan/1/afdelinger/{i}", ".json", ".csv")],
+        "omraader": [
+            *formats("/plan/1/omraader", ".json", ".csv"),
+            *(v for a in areas for v in formats(f"/plan/1/omraader/{a}", ".json")),
+        ],
+        "indikatorer": [
+            *formats("/plan/1/indikatorer", ".json", ".csv"),
+            *(v for i in indicators for v in formats(f"/plan/1/indikatorer/{i}", ".json")),
+        ],
+        "tekster": [*formats("/plan/1/tekster", ".json"), *(f"/plan/1/tekster/{t}" for t in texts)],
+        "revision": [v for q in trail_queries for v in formats(f"/plan/1/revision{q}", ".json", ".csv")],
     }
 
 
@@ -264,12 +317,57 @@ class HttpxConnection:
         await self.http.aclose()
 
 
-async def run_load(base: str, session: str, paths: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
+class Writer:
+    """Saves an indicator value through the web app every `every` seconds, as the signed-in user
+    (an administrator, so also an editor) with the session's CSRF token: each save is a real write
+    that changes the plan's data version, so every version-keyed cache must be rebuilt."""
+
+    def __init__(self, base: str, session: str, every: float) -> None:
+        self.base, self.session, self.every = base, session, every
+        self.samples: list[float] = []
+        self.errors = 0
+        indicator = get_json(base, session, "/plan/1/indikatorer.json")["indikatorer"][0]["id"]
+        self.page = f"/plan/1/indikatorer/{indicator}"
+        html = httpx.get(base + self.page, timeout=60, cookies={"boligsocial_session": session}).text
+        self.csrf = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+    async def run(self, stop_at: float) -> None:
+        async with httpx.AsyncClient(
+            base_url=self.base, timeout=30, cookies={"boligsocial_session": self.session}
+        ) as http:
+            number, began = 0, time.monotonic()
+            while began + (number + 1) * self.every < stop_at:  # on a fixed beat, however long a write takes
+                number += 1
+                await asyncio.sleep(max(0.0, began + number * self.every - time.monotonic()))
+                try:
+                    ok = await self.write(http, number)
+                except httpx.HTTPError:
+                    ok = False
+                self.errors += 0 if ok else 1
+
+    async def write(self, http: httpx.AsyncClient, number: int) -> bool:
+        page = (await http.get(self.page + ".json")).json()
+        value = next(v for v in page["vaerdier"] if v["type"] == "maaling")
+        fields = {
+            "maaling_id": str(value["id"]),
+            "version": str(value["version"]),
+            "vaerdi": f"{5 + number % 40 / 10:.1f}".replace(".", ","),  # a new value each time
+            "csrf_token": self.csrf,
+        }
+        started = time.perf_counter()
+        saved = await http.post(self.page + "/maalinger", data=fields, headers={"Accept": "text/html"})
+        self.samples.append(time.perf_counter() - started)
+        return saved.status_code == 303
+
+
+async def run_load(
+    base: str, session: str, paths: dict[str, list[str]], args: argparse.Namespace, unique: bool, seconds: float
+) -> dict[str, Any]:
     kinds = list(paths)
     samples: dict[str, list[float]] = {k: [] for k in kinds}
     errors: dict[str, int] = dict.fromkeys(kinds, 0)
     budget = {"left": args.max_requests}
-    stop_at = time.monotonic() + args.seconds
+    stop_at = time.monotonic() + seconds
     host, port = base.removeprefix("http://").rsplit(":", 1)
     path_quoted = {k: [urllib.parse.quote(p, safe="/?=&") for p in v] for k, v in paths.items()}
 
@@ -284,7 +382,7 @@ async def run_load(base: str, session: str, paths: dict[str, list[str]], args: a
                 kind = kinds[step % len(kinds)]
                 choices = path_quoted[kind]
                 path = choices[(step // len(kinds)) % len(choices)]
-                if args.uncached_pages:  # a fresh address each time: the page is rendered again
+                if unique:  # a fresh address each time: the page is rendered again
                     path += f"{'&' if '?' in path else '?'}_={number}-{step}"
                 step += 1
                 started = time.perf_counter()
@@ -301,10 +399,12 @@ async def run_load(base: str, session: str, paths: dict[str, list[str]], args: a
         finally:
             await connection.close()
 
+    writer = Writer(base, session, args.write_every) if unique and args.write_every > 0 else None
     started = time.monotonic()
-    await asyncio.gather(*(client(i) for i in range(args.clients)))
+    tasks = [client(i) for i in range(args.clients)]
+    await asyncio.gather(*tasks, *([writer.run(stop_at)] if writer else []))
     elapsed = time.monotonic() - started
-    return {"samples": samples, "errors": errors, "elapsed": elapsed}
+    return {"samples": samples, "errors": errors, "elapsed": elapsed, "writer": writer}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -326,7 +426,52 @@ def summary(values: list[float], errors: int) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str]) -> None:
+def phase(
+    base: str,
+    pid: int,
+    session: str,
+    paths: dict[str, list[str]],
+    args: argparse.Namespace,
+    unique: bool,
+    seconds: float,
+) -> dict[str, Any]:
+    """One timed load: the figures per kind of page and in total, with the server's CPU."""
+    cpu_before, client_before = cpu_seconds(pid), time.process_time()
+    result = asyncio.run(run_load(base, session, paths, args, unique, seconds))
+    server_cpu, client_cpu = cpu_seconds(pid) - cpu_before, time.process_time() - client_before
+    everything = [x for v in result["samples"].values() for x in v]
+    report: dict[str, Any] = {
+        "seconds": round(result["elapsed"], 1),
+        "unique_addresses": unique,
+        "pages": {k: summary(v, result["errors"][k]) for k, v in result["samples"].items()},
+        "total": summary(everything, sum(result["errors"].values())),
+        "throughput_rps": round(len(everything) / result["elapsed"], 1),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(len(everything), 1), 2),
+        "client_cpu_ms_per_request": round(1000 * client_cpu / max(len(everything), 1), 2),
+    }
+    writer: Writer | None = result["writer"]
+    if writer is not None:
+        report["writes"] = summary(writer.samples, writer.errors)
+    report["target_met"] = report["total"]["p95_ms"] <= TARGET * 1000 and report["total"]["errors"] == 0
+    return report
+
+
+def print_phase(title: str, report: dict[str, Any]) -> None:
+    print(title)
+    print(f"{'page':<12}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    rows = [*report["pages"].items(), ("total", report["total"])]
+    if "writes" in report:
+        rows.append(("writes", report["writes"]))
+    for name, s in rows:
+        print(f"{name:<12}{s['requests']:>10}{s['errors']:>8}{s['p50_ms']:>9}{s['p95_ms']:>9}{s['p99_ms']:>9}")
+    print(
+        f"server CPU {report['server_cpu_ms_per_request']} ms/request, benchmark client CPU "
+        f"{report['client_cpu_ms_per_request']} ms/request, throughput {report['throughput_rps']} requests/s; "
+        f"target p95 <= 50 ms and 0 errors: {'met' if report['target_met'] else 'NOT met'}"
+    )
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
     parser.add_argument("--pg-temp", action="store_true", help="run on a throwaway PostgreSQL cluster")
@@ -341,60 +486,73 @@ def main(argv: list[str]) -> None:
         help="add a unique parameter to every address, so each page is rendered (the plan stays classified)",
     )
     parser.add_argument(
+        "--uncached",
+        action="store_true",
+        help="every page of the plan, every address distinct, a write every --write-every s; after a cached baseline",
+    )
+    parser.add_argument("--baseline-seconds", type=float, default=10, help="the cached baseline of --uncached")
+    parser.add_argument("--write-every", type=float, default=1.0, help="seconds between writes in --uncached")
+    parser.add_argument(
         "--client", choices=["raw", "httpx"], default="raw", help="benchmark client (raw: minimal HTTP/1.1)"
     )
     args = parser.parse_args(argv)
-    if not 0 < args.seconds <= 600 or not 0 < args.clients <= 200:
-        sys.exit("--seconds must be in (0, 600] and --clients in (0, 200]")
+    if not 0 < args.seconds <= 600 or not 0 < args.clients <= 200 or not 0 < args.baseline_seconds <= 600:
+        sys.exit("--seconds and --baseline-seconds must be in (0, 600] and --clients in (0, 200]")
+    return args
 
+
+def main(argv: list[str]) -> None:
+    args = parse(argv)
+    phases: dict[str, dict[str, Any]] = {}
     with database(args) as url, server(url, args.workers) as (base, pid):
         session = sign_in(base)
         paths = pages(base, session)
+        everything = every_page(lambda path: get_json(base, session, path)) if args.uncached else paths
         warm = time.perf_counter()
         for _ in range(2 * args.workers):  # each worker process has its own cache
-            for choices in paths.values():
+            for choices in everything.values():  # --uncached: the charts of every page drawn once
                 for path in choices:
                     httpx.get(base + path, timeout=120, cookies={"boligsocial_session": session}).raise_for_status()
         warm_up = time.perf_counter() - warm
-        cpu_before, client_before = cpu_seconds(pid), time.process_time()
-        result = asyncio.run(run_load(base, session, paths, args))
-        server_cpu, client_cpu = cpu_seconds(pid) - cpu_before, time.process_time() - client_before
+        if args.uncached:
+            phases["cached"] = phase(base, pid, session, paths, args, False, args.baseline_seconds)
+            phases["uncached"] = phase(base, pid, session, everything, args, True, args.seconds)
+        else:
+            phases["run"] = phase(base, pid, session, paths, args, args.uncached_pages, args.seconds)
 
     backend = "postgresql" if url.startswith("postgres") else "sqlite"
     report: dict[str, Any] = {
         "backend": backend,
         "clients": args.clients,
-        "seconds": round(result["elapsed"], 1),
         "workers": args.workers,
         "think_ms": args.think_ms,
         "client": args.client,
-        "uncached_pages": args.uncached_pages,
         "warm_up_s": round(warm_up, 1),
-        "pages": {k: summary(v, result["errors"][k]) for k, v in result["samples"].items()},
     }
-    everything = [x for v in result["samples"].values() for x in v]
-    report["total"] = summary(everything, sum(result["errors"].values()))
-    report["throughput_rps"] = round(len(everything) / result["elapsed"], 1)
-    report["server_cpu_ms_per_request"] = round(1000 * server_cpu / max(len(everything), 1), 2)
-    report["client_cpu_ms_per_request"] = round(1000 * client_cpu / max(len(everything), 1), 2)
+    setting = f"{args.clients} clients ({args.client}), {args.workers} worker(s)"
+    print(f"boligsocial web benchmark: {backend}, {setting}")
+    if args.uncached:
+        cached, uncached = phases["cached"], phases["uncached"]
+        print_phase(f"cached pages (baseline), {cached['seconds']} s:", cached)
+        print_phase(f"every address distinct, a write every {args.write_every} s, {uncached['seconds']} s:", uncached)
+        report["write_every_s"] = args.write_every
+        report |= phases
+        report["ratio_p95_uncached_to_cached"] = round(uncached["total"]["p95_ms"] / cached["total"]["p95_ms"], 2)
+        report["ratio_cpu_uncached_to_cached"] = round(
+            uncached["server_cpu_ms_per_request"] / cached["server_cpu_ms_per_request"], 2
+        )
+        report["target_met"] = uncached["target_met"] and uncached.get("writes", {}).get("errors", 0) == 0
+        print(
+            f"ratio uncached/cached: p95 {report['ratio_p95_uncached_to_cached']}, "
+            f"server CPU per request {report['ratio_cpu_uncached_to_cached']}"
+        )
+    else:
+        run = phases["run"]
+        print_phase(f"{'every address unique' if args.uncached_pages else 'cached pages'}, {run['seconds']} s:", run)
+        report |= {"uncached_pages": args.uncached_pages, **run}
     report["cpus"] = os.cpu_count()
     report["load_average_1min"] = round(os.getloadavg()[0], 2)
-    report["target_met"] = report["total"]["p95_ms"] <= TARGET * 1000 and report["total"]["errors"] == 0
-
-    setting = f"{args.clients} clients ({args.client}), {report['seconds']} s, {args.workers} worker(s)"
-    print(f"boligsocial web benchmark: {backend}, {setting}")
-    print(f"{'page':<12}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
-    for name, s in [*report["pages"].items(), ("total", report["total"])]:
-        print(f"{name:<12}{s['requests']:>10}{s['errors']:>8}{s['p50_ms']:>9}{s['p95_ms']:>9}{s['p99_ms']:>9}")
-    print(
-        f"server CPU {report['server_cpu_ms_per_request']} ms/request, benchmark client CPU "
-        f"{report['client_cpu_ms_per_request']} ms/request, {report['cpus']} CPUs, "
-        f"load average {report['load_average_1min']}"
-    )
-    print(
-        f"throughput {report['throughput_rps']} requests/s; target p95 <= 50 ms and 0 errors: "
-        f"{'met' if report['target_met'] else 'NOT met'}"
-    )
+    print(f"{report['cpus']} CPUs, load average {report['load_average_1min']}")
     print(json.dumps(report))
 
 

@@ -13,10 +13,11 @@ below the resident minimum are already in its `UnitResult.as_area`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from boligsocial.law.classify import Options, classify
 from boligsocial.law.errors import LawError
@@ -26,6 +27,8 @@ from boligsocial.law.vocabulary import REPORTED_LISTS
 from boligsocial.plan.inputs import InputError, load_plan_and_figures
 from boligsocial.plan.model import Afdeling, AfdelingRef, Helhedsplan, Indikator, Omraade
 from boligsocial.plan.model.values import name_key
+
+T = TypeVar("T")
 
 
 def same_name(a: str, b: str) -> bool:
@@ -40,6 +43,20 @@ def _is_afdeling(unit: UnitFigures | UnitResult, afdeling: Afdeling) -> bool:
         and same_name(unit.name, afdeling.navn)
         and (unit.boligorganisation is None or same_name(unit.boligorganisation, afdeling.boligorganisation))
     )
+
+
+class MadeOnce(Generic[T]):
+    """A value made the first time one asks for it, once even when several threads ask at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: T | None = None
+
+    def get(self, make: Callable[[], T]) -> T:
+        with self._lock:
+            if self._value is None:
+                self._value = make()
+            return self._value
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,8 @@ class PlanAssessment:
     law_error: LawError | None = None
     folder: Path | None = None  # the plan folder it was read from, if any
     options: Options = field(default_factory=Options)  # e.g. national averages given by the user
+    # `as_areas`, made once and shared with the assessments `reused_for` makes from this one
+    areas_made: MadeOnce[ListYearResult] = field(default_factory=lambda: MadeOnce(), compare=False, repr=False)
 
     def require_result(self) -> ListYearResult:
         """The verdicts, or the reason they are missing raised (LawError or InputError)."""
@@ -84,12 +103,24 @@ class PlanAssessment:
             raise InputError(f"{self.plan.navn}: planen er ikke læst fra en planmappe")
         return self.folder
 
-    @cached_property
+    @property
     def as_areas(self) -> ListYearResult:
-        """Every unit evaluated as if it were an area (the resident minimum set aside). Raises
-        like `require_result` when the plan has no verdicts."""
+        """Every unit evaluated as if it were an area (the resident minimum set aside), made the
+        first time one asks. Raises like `require_result` when the plan has no verdicts."""
         result = self.require_result()
-        return classify(self.units, result.list_year, replace(self.options, ignore_min_residents=True))
+        options = replace(self.options, ignore_min_residents=True)
+        return self.areas_made.get(lambda: classify(self.units, result.list_year, options))
+
+    def reused_for(self, plan: Helhedsplan, units: Sequence[UnitFigures], year: int | None) -> PlanAssessment | None:
+        """`assess(plan, units, year)` without classifying again, when this assessment had equal
+        key figures, the same list year and the default options (the classification depends on
+        nothing else, so an edit of the plan's texts or indicators keeps it); `as_areas` is shared
+        (made once for both). None when anything it depends on differs."""
+        if (year or plan.liste_aar) != self.list_year or self.options != Options():
+            return None
+        if list(units) != self.units:
+            return None
+        return replace(self, plan=plan, units=list(units), folder=None)  # shares `areas_made`: made once for both
 
     # ---- figures ---------------------------------------------------------------------------------
 

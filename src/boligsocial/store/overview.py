@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from boligsocial.plan.assessment import assess
+from collections.abc import Iterable
+
+from boligsocial.law.classify import Options
+from boligsocial.plan.assessment import PlanAssessment, assess
 from boligsocial.store.mapping import plan_from_rows
+from boligsocial.store.national_averages import stored_averages
 from boligsocial.store.records import PlanOverview
 from boligsocial.store.unit_of_work import UnitOfWork, figure_rows, plan_row, units_of
 
@@ -13,18 +17,27 @@ __all__ = ["OverviewService"]
 class OverviewService(UnitOfWork):
     """The classification of stored plans, on behalf of one `Actor` (reads only)."""
 
-    def plan_context(self, plan_id: int, list_year: int | None = None) -> PlanOverview:
+    def plan_context(
+        self, plan_id: int, list_year: int | None = None, earlier: Iterable[PlanAssessment] = ()
+    ) -> PlanOverview:
         """The plan, its key figures and the verdicts for `list_year` (default: the plan's
-        `liste_aar`, else the latest year with key figures). Classifies once per call; the
-        evaluation as areas is made only when a page asks for it."""
+        `liste_aar`, else the latest year with key figures). Classifies once per call, unless one
+        of the `earlier` assessments (e.g. of the same plan before its last edit) had equal key
+        figures and list year: its verdicts are then reused, as the classification depends on
+        nothing else. The evaluation as areas is made only when a page asks for it."""
         with self._reading(plan_id) as session:
             row = plan_row(session, plan_id, full=True)
             plan = plan_from_rows(row)
             version = row.version
             ids = {(afd.organisation.kortnavn, afd.navn): afd.id for afd in row.afdelinger}
             units = units_of(figure_rows(session, plan_id))
+            averages = stored_averages(session, plan_id)  # entered national averages (national_averages.py)
         # The plan's list year, else the latest year with key figures: a plan without one is
         # still shown with what it has.
         years = sorted({u.list_year for u in units if u.list_year is not None})
         year = list_year or plan.liste_aar or (years[-1] if years else None)
-        return PlanOverview.of(assess(plan, units, year), plan_id, version, ids)
+        # only verdicts made without entered averages are reused (`reused_for` compares no averages)
+        candidates = () if averages else earlier
+        reused = next((a for e in candidates if (a := e.reused_for(plan, units, year)) is not None), None)
+        options = Options(conviction_averages=averages)
+        return PlanOverview.of(reused or assess(plan, units, year, options=options), plan_id, version, ids)

@@ -53,25 +53,37 @@ class PlanService(UnitOfWork):
             for plan_id, year in session.execute(select(KeyFigureRow.plan_id, KeyFigureRow.listeaar).distinct()):
                 if year is not None:
                     years.setdefault(plan_id, set()).add(year)
-            return [
-                PlanSummary(
-                    id=row.id,
-                    navn=row.navn,
-                    kommune=row.kommune,
-                    ansoeger=row.ansoeger,
-                    periode_start=row.periode_start,
-                    periode_slut=row.periode_slut,
-                    liste_aar=row.liste_aar,
-                    afdelinger=counts.get(row.id, 0),
-                    list_years=tuple(sorted(years.get(row.id, ()))),
-                    version=row.version,
-                    updated_at=aware(row.updated_at),
-                    updated_by=row.updated_by,
-                    archived_at=aware(row.archived_at),
-                    role=self.actor.role_on(row.id),
-                )
-                for row in plans
-            ]
+            return [self._summary(row, counts.get(row.id, 0), years.get(row.id, set())) for row in plans]
+
+    def summary(self, plan_id: int) -> PlanSummary:
+        """One plan's summary, as `list_plans` gives it (archived or not), in one read. Raises
+        NotFound, or NotAllowed when the actor holds no role on the plan."""
+        with self._reading(plan_id) as session:
+            row = plan_row(session, plan_id)
+            count = session.scalar(select(func.count()).select_from(AfdelingRow).where(AfdelingRow.plan_id == plan_id))
+            in_plan = (KeyFigureRow.plan_id == plan_id, KeyFigureRow.listeaar.is_not(None))
+            years = {
+                y for y in session.scalars(select(KeyFigureRow.listeaar).where(*in_plan).distinct()) if y is not None
+            }
+            return self._summary(row, count or 0, years)
+
+    def _summary(self, row: PlanRow, afdelinger: int, years: set[int]) -> PlanSummary:
+        return PlanSummary(
+            id=row.id,
+            navn=row.navn,
+            kommune=row.kommune,
+            ansoeger=row.ansoeger,
+            periode_start=row.periode_start,
+            periode_slut=row.periode_slut,
+            liste_aar=row.liste_aar,
+            afdelinger=afdelinger,
+            list_years=tuple(sorted(years)),
+            version=row.version,
+            updated_at=aware(row.updated_at),
+            updated_by=row.updated_by,
+            archived_at=aware(row.archived_at),
+            role=self.actor.role_on(row.id),
+        )
 
     def has_plans(self) -> bool:
         """Whether the database holds any plan."""

@@ -73,12 +73,18 @@ def written(request: Request, plan_id: int) -> None:
 
 
 def overview(request: Request, plan_id: int, list_year: int | None = None) -> PlanOverview:
-    """The plan with its verdicts, classified once per data version and list year."""
+    """The plan with its verdicts, read once per data version and list year; classified again
+    only when the key figures or the list year differ from the last verdicts (`LatestOverviews`)."""
     state = app_state(request)
     version = current_version(request, plan_id)
     request.state.data_version = version
-    key = (plan_id, version, list_year)
-    return state.overviews.get(key, lambda: service(request).overview.plan_context(plan_id, list_year))
+
+    def read() -> PlanOverview:
+        view = service(request).overview.plan_context(plan_id, list_year, state.latest.of(plan_id))
+        state.latest.keep(view)
+        return view
+
+    return state.overviews.get((plan_id, version, list_year), read)
 
 
 def overview_rows(
@@ -129,11 +135,7 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
 
 
 def plan_summary(request: Request, plan_id: int) -> PlanSummary:
-    plans = service(request).plans
-    for summary in [*plans.list_plans(), *plans.list_plans(archived=True)]:
-        if summary.id == plan_id:
-            return summary
-    raise HTTPException(404, f"Der er ingen plan med nummer {plan_id}.")
+    return service(request).plans.summary(plan_id)
 
 
 def parse_year(value: str | None) -> int | None:
@@ -147,9 +149,17 @@ def parse_year(value: str | None) -> int | None:
 
 def plan_archived_at(request: Request, plan_id: int) -> datetime | None:
     """When the plan in the path was archived (None: it is not, or the user may not read it):
-    every page of an archived plan says so, and offers no changes."""
-    try:
+    every page of an archived plan says so, and offers no changes. Read once per data version
+    (archiving and taking back are writes, so they change it) when the page knows the version."""
+
+    def read() -> datetime | None:
         return service(request).plans.archived_at(plan_id)
+
+    try:
+        version = getattr(request.state, "versions", {}).get(plan_id)
+        if version is None:
+            return read()
+        return app_state(request).archived.get((plan_id, version), read)
     except StoreError:
         return None
 
@@ -163,7 +173,8 @@ def page_globals(request: Request) -> dict[str, Any]:
     if user is not None:
         every = next((r for p, r in user.user.roles if p is None), None)
         role = every if plan_id is None else user.user.role_on(plan_id)  # which falls back to `every`
-        archived_at = None if plan_id is None else plan_archived_at(request, plan_id)
+        # no role: the plan cannot be read, nor whether it is archived
+        archived_at = None if plan_id is None or role is None else plan_archived_at(request, plan_id)
     return {
         "request": request,
         "plan_archived_at": archived_at,

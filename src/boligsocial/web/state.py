@@ -3,9 +3,12 @@ a cache of classified plans.
 
 Classifying a plan (the law applied to every unit, with flips and areas) takes a few hundred
 milliseconds, far more than a page may take. The result depends only on the stored data, so it is
-cached per (plan id, data version, list year); the data version is read from the database on every
-request (one small query), so a write by anyone - this process, another worker, the command
-line - makes the next request classify again. Rendered charts are cached the same way.
+cached per (plan id, data version, list year); the data version is read from the database (at
+most once a second per process, see `VersionCache`), so a write by anyone - this process, another
+worker, the command line - makes the next request read the plan again. The verdicts themselves
+depend only on the key figures and the list year: a write that changes neither (a text, an
+indicator value) reuses the last verdicts (`LatestOverviews`) instead of classifying again.
+Rendered charts are cached by what they show.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from fastapi.templating import Jinja2Templates
@@ -30,6 +34,8 @@ V = TypeVar("V")
 VERSION_TTL = 1.0  # seconds a plan's data version is trusted without asking the database
 SESSION_TTL = 1.0  # seconds a session is trusted without asking the database (sign-out elsewhere)
 MAX_PAGE_CACHE_BYTES = 64 * 1024 * 1024  # rendered pages kept per process
+MAX_FRAGMENT_CACHE_CHARS = 32 * 1024 * 1024  # rendered charts and table rows kept per process
+FRAGMENTS = 8192  # at most; the table rows of each data version must not push the charts out
 
 
 class ComputeOnceCache(Generic[K, V]):
@@ -123,6 +129,24 @@ class VersionCache:
             self._items.pop(plan_id, None)
 
 
+class LatestOverviews:
+    """The newest classified overview of each plan and list year, whatever its data version: the
+    next version reuses its verdicts when its key figures are equal (`OverviewService.plan_context`
+    compares them, so an old entry is never wrong, only not reused)."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[int, int | None], PlanOverview] = {}
+        self._lock = threading.Lock()
+
+    def of(self, plan_id: int) -> list[PlanOverview]:
+        with self._lock:
+            return [view for (plan, _), view in self._items.items() if plan == plan_id]
+
+    def keep(self, view: PlanOverview) -> None:
+        with self._lock:
+            self._items[(view.plan_id, view.list_year)] = view
+
+
 @dataclass(frozen=True)
 class CachedResponse:
     status_code: int
@@ -175,7 +199,11 @@ class AppState:
     overviews: ComputeOnceCache[tuple[int, int, int | None], PlanOverview] = field(
         default_factory=lambda: ComputeOnceCache(32)
     )
-    fragments: ComputeOnceCache[tuple[Any, ...], str] = field(default_factory=lambda: ComputeOnceCache(512))
+    latest: LatestOverviews = field(default_factory=LatestOverviews)
+    fragments: ComputeOnceCache[tuple[Any, ...], str] = field(
+        default_factory=lambda: ComputeOnceCache(FRAGMENTS, len, MAX_FRAGMENT_CACHE_CHARS)
+    )
+    archived: ComputeOnceCache[tuple[int, int], datetime | None] = field(default_factory=lambda: ComputeOnceCache(64))
     pages: ComputeOnceCache[tuple[Any, ...], CachedResponse] = field(
         default_factory=lambda: ComputeOnceCache(512, lambda page: len(page.body), MAX_PAGE_CACHE_BYTES)
     )

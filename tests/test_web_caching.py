@@ -1,0 +1,121 @@
+"""The caches that keep pages fast after a write (issue 12): verdicts reused while the key figures
+are unchanged, the evaluation as areas made once for them, the archived flag read once per data
+version, one plan's summary in one read. Each is checked against the write that must show at once."""
+
+# ruff: noqa: F811 - pytest fixtures imported from web_helpers are used as arguments
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+import boligsocial.plan.assessment as assessment_module
+from boligsocial.plan.assessment import load_assessment
+from boligsocial.store import SYSTEM_ACTOR, NotFound, Services
+from web_helpers import client, department, department_id, get_json, services_of, text_of  # noqa: F401
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
+INDICATOR = "fravaer-grundskole"
+
+
+def test_an_assessment_is_reused_only_for_equal_key_figures_and_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    example = load_assessment(EXAMPLE)
+    calls: list[bool] = []
+    real = assessment_module.classify
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args[2].ignore_min_residents)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(assessment_module, "classify", counting)
+    renamed = example.plan.model_copy(update={"navn": "Mit Kvarter, rettet"})
+    again = example.reused_for(renamed, list(example.units), None)
+    assert again is not None and again.plan.navn == "Mit Kvarter, rettet" and again.result is example.result
+    assert again.as_areas is example.as_areas and calls == [True], "the evaluation as areas is made once for both"
+    assert example.reused_for(example.plan, example.units[1:], None) is None
+    assert example.reused_for(example.plan, list(example.units), 2021) is None
+    assert calls == [True]
+
+
+def test_verdicts_are_reused_after_an_indicator_edit_and_made_again_after_a_key_figure_edit(
+    example_sessions: sessionmaker[Session],
+) -> None:
+    svc = Services(example_sessions, SYSTEM_ACTOR)
+    first = svc.overview.plan_context(1)
+    stored = next(m for m in svc.indicators.get_indikator(1, INDICATOR).maalinger if m.aar == 2025)
+    svc.indicators.update_maaling(1, stored.id, "6,5", stored.version)
+    second = svc.overview.plan_context(1, None, [first])
+    assert second.result is first.result  # not classified again
+    shown = next(i for i in second.plan.indikatorer if i.id == INDICATOR)
+    assert [float(m.vaerdi) for m in shown.maalinger if m.aar == 2025] == [6.5]  # but the new plan
+    folehaven = next(a for a in second.plan.afdelinger if a.navn == "Folehaven")
+    afd_id = second.afdeling_id(folehaven)
+    record = svc.key_figures.get_afdeling_figures(1, afd_id)
+    svc.key_figures.update_key_figures(1, afd_id, {"ikke_vestlige_pct": "29,0"}, record.version)
+    third = svc.overview.plan_context(1, None, [second, first])
+    assert third.result is not first.result
+    verdict = third.verdict(folehaven)
+    assert verdict is not None and verdict.lists["forebyggelsesomraade"].status is False
+
+
+def test_one_plans_summary_is_its_entry_in_the_list(example_sessions: sessionmaker[Session]) -> None:
+    plans = Services(example_sessions, SYSTEM_ACTOR).plans
+    listed = plans.list_plans()
+    assert plans.summary(1) == listed[0] and listed[0].list_years == (2022,) and listed[0].afdelinger == 28
+    archived = plans.archive_plan(1, True, listed[0].version)
+    assert plans.summary(1) == archived == plans.list_plans(archived=True)[0]
+    with pytest.raises(NotFound):
+        plans.summary(999)
+
+
+def indicator_value(client: TestClient, year: int) -> dict[str, object]:
+    page = get_json(client, f"/plan/1/indikatorer/{INDICATOR}.json")
+    value: dict[str, object] = next(v for v in page["vaerdier"] if v["type"] == "maaling" and v["aar"] == year)
+    return value
+
+
+def test_after_an_indicator_save_the_pages_show_it_and_a_key_figure_save_still_shows_at_once(
+    client: TestClient,
+) -> None:
+    state = client.app.state.boligsocial  # type: ignore[attr-defined]
+    folehaven = department(client, "Folehaven")
+    assert folehaven["vurdering"]["lists"]["forebyggelsesomraade"] is True
+    [read_before] = state.latest.of(1)
+    stored = indicator_value(client, 2025)
+    form = {"maaling_id": str(stored["id"]), "version": str(stored["version"]), "vaerdi": "6,5"}
+    saved = client.post(f"/plan/1/indikatorer/{INDICATOR}/maalinger", data=form, headers={"Accept": "text/html"})
+    assert saved.status_code == 303
+    assert indicator_value(client, 2025)["vaerdi_tekst"] == "6,5"
+    assert "6,5" in text_of(client.get(f"/plan/1/indikatorer/{INDICATOR}").text)
+    # The plan was read again (the new value) but its verdicts were reused, not made again.
+    department(client, "Folehaven")
+    [read_after] = state.latest.of(1)
+    assert read_after is not read_before and read_after.result is read_before.result
+    # A key-figure save right after: the department, the table and the overview show it at once.
+    afd_id = department_id(client, "Folehaven")
+    html = client.get(f"/plan/1/afdelinger/{afd_id}").text
+    fields = dict(re.findall(r'name="([a-z_]+)"[^>]*?value="([^"]*)"', html[html.index('id="noegletal-form"') :]))
+    changed = client.post(
+        f"/plan/1/afdelinger/{afd_id}/noegletal",
+        data={"version": fields["version"], "ikke_vestlige_pct": "29,0"},
+        headers={"Accept": "text/html"},
+    )
+    assert changed.status_code == 303, text_of(changed.text)[:300]
+    assert department(client, "Folehaven")["vurdering"]["lists"]["forebyggelsesomraade"] is False
+    row = next(r for r in get_json(client, "/plan/1/afdelinger.json")["afdelinger"] if r["afdeling"] == "Folehaven")
+    assert row["vurdering"]["lists"]["forebyggelsesomraade"] is False
+
+
+def test_archiving_shows_at_once_on_a_page_read_before(client: TestClient) -> None:
+    assert 'id="arkiveret"' not in client.get("/plan/1/partnere").text
+    version = services_of(client).plans.summary(1).version
+    archived = client.post("/plan/1/arkiver", data={"version": version, "arkiver": "1"})
+    assert archived.status_code == 303
+    assert 'id="arkiveret"' in client.get("/plan/1/partnere").text
+    version = services_of(client).plans.summary(1).version
+    back = client.post("/plan/1/arkiver", data={"version": version, "arkiver": "0"})
+    assert back.status_code == 303
+    assert 'id="arkiveret"' not in client.get("/plan/1/partnere").text
