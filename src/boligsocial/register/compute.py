@@ -1,10 +1,11 @@
 """The DuckDB engine: person rows (Parquet or CSV) -> integer sums per address group and year.
 
 One pass over the files computes, per (aar, region, kommune, omraade, afdeling,
-boligorganisation), every count and sum the criteria need (`FIELDS`), and in the same pass
-counts the rows that break the schema. A second, cheap pass checks that no person appears twice
-in a data year (a bitmap over the person ids per year; a hash count where ids are too sparse
-for a bitmap). Everything is an integer: shares are formed later, exactly, in Python.
+boligorganisation), every count and sum the criteria need (`FIELDS`, SQL in `onepass.py`), and
+in the same pass counts the rows that break the schema. Two cheap reads complete the checks: the
+person ids, for no person twice in a data year (one bitmap over the ids of every year; a hash
+count where ids are too sparse for a bitmap), and, for Parquet, `herkomst`, which DuckDB tests
+on the files' dictionaries. Everything is an integer: shares are formed later, exactly, in Python.
 
 Nothing is read into Python except the sums rolled up per afdeling, area, region and country
 (some ten thousand rows per data year).
@@ -14,6 +15,7 @@ DuckDB streams the files, and spills to `temp_directory` if a query needs more t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -30,9 +32,19 @@ import numpy as np
 from boligsocial.danish import number
 from boligsocial.law.figures import Measure
 from boligsocial.register.measures import AgeBand, YearPlan
-from boligsocial.register.method import Method, PopulationBase, Students
+from boligsocial.register.method import Method, PopulationBase
+from boligsocial.register.onepass import (
+    KEYS,
+    PASS_FIELDS,
+    ROLLUP,
+    VALUE_FIELDS,
+    Pass,
+    aggregate_sql,
+    herkomst_check_sql,
+    rollup_sql,
+)
 from boligsocial.register.schema import COLUMNS, REGIONER, RegisterError, column, valid_sql
-from boligsocial.register.source import NOTHING_PROVEN, Proven, Source, first_line, proven_by_statistics, quote
+from boligsocial.register.source import Source, first_line, proven_by_statistics, quote
 
 __all__ = [
     "FIELDS",
@@ -45,34 +57,10 @@ __all__ = [
     "connect",
 ]
 
-#: Group keys of the grouped table `g`.
-KEYS = ("aar", "region", "kommune", "omraade", "afdeling", "boligorganisation")
-
-#: The integer sums per group (columns of `g`; the last three are checks, not rolled up).
-FIELDS = (
-    "beboere",  # all rows
-    "iv_n",  # population of the non-western criterion
-    "iv",  # of them non-western immigrants and descendants
-    "uf_n",  # population of the outside-work-and-education criterion
-    "uf_promille",  # sum of thousandths of a year outside
-    "uf_personer",  # persons with any time outside
-    "doemte_n",  # population of the conviction criterion
-    "doemte",  # of them convicted in the year
-    "udd_n",  # population of the education criterion
-    "udd_grund",  # grundskole, Danish/approved source
-    "udd_uoplyst",  # unknown education
-    "udd_grund_udl",  # grundskole, foreign self-reported/imputed source
-    "udd_hoej_udl",  # above grundskole, foreign self-reported/imputed source
-    "ind_n",  # tax-liable persons in the income band, not in education
-    "ind_sum",  # their gross income
-    "ind_stud_n",  # tax-liable persons in the income band in education
-    "ind_stud_sum",  # their gross income
-    "ugyldige",  # rows breaking the schema
-    "min_person",
-    "max_person",
-)
-_F = {name: i for i, name in enumerate(FIELDS)}
-_VALUE_FIELDS = FIELDS[:-3]
+#: The integer sums per group: the columns of `g` (see `onepass`).
+FIELDS = PASS_FIELDS
+_VALUE_FIELDS = tuple(VALUE_FIELDS)
+_F = {name: i for i, name in enumerate(_VALUE_FIELDS)}
 
 #: Largest id range checked for duplicates with a bitmap (bits); wider ranges use a hash count.
 BITMAP_LIMIT = 1 << 28
@@ -159,112 +147,6 @@ def _bands(plans: Sequence[YearPlan]) -> dict[Measure, AgeBand | None]:
     return bands
 
 
-def _aggregate_sql(
-    source: Source,
-    years: Sequence[int],
-    bands: dict[Measure, AgeBand | None],
-    method: Method,
-    address_year: int | None = None,
-    proven: Proven = NOTHING_PROVEN,
-) -> str:
-    """The one pass: per-row flags, then integer sums per address group and data year.
-
-    With `address_year`, rows are placed at the person's address in that year (the `current`
-    population base), joined on person_id."""
-
-    def band(measure: Measure) -> str:
-        b = bands[measure]
-        return "FALSE" if b is None else b.sql("s.alder")
-
-    keys_from = "c" if address_year is not None else "s"
-    present = source.present
-    key_sql = []
-    for key in KEYS:
-        if key == "aar":
-            key_sql.append("s.aar")
-        elif key == "boligorganisation" and key not in present:
-            key_sql.append("NULL::VARCHAR AS boligorganisation")
-        else:
-            key_sql.append(f"{keys_from}.{key}")
-    low, high = method.grundskole_codes
-    uoplyst = ", ".join(str(code) for code in method.uoplyst_codes) or "NULL"
-    checked = [c for c in COLUMNS if c.name not in KEYS and (not c.optional or c.name in present)]
-    valid = " AND ".join(valid_sql(c, "s.") for c in checked if c.name not in proven.columns) or "TRUE"
-    year_list = ", ".join(str(y) for y in years)
-    join = ""
-    if address_year is not None:
-        cols = ", ".join(k for k in KEYS if k != "aar" and (k != "boligorganisation" or k in present))
-        join = (
-            f"JOIN (SELECT person_id, {cols} FROM {source.scan_sql()} WHERE aar = {address_year}) c "
-            "ON c.person_id = s.person_id"
-        )
-    everyone = bands[Measure.IKKE_VESTLIGE] is not None and band(Measure.IKKE_VESTLIGE) == "TRUE"
-    students = method.students is Students.NONE
-    sums = {
-        "beboere": "count(*)",
-        "iv_n": "count(*)" if everyone else "count_if(b_iv)",
-        "iv": "count_if(nonwest)" if everyone else "count_if(b_iv AND nonwest)",
-        "uf_n": "count_if(b_uf)",
-        "uf_promille": "sum(CASE WHEN b_uf THEN uden_for_promille ELSE 0 END)",
-        "uf_personer": "count_if(b_uf AND uden_for_promille > 0)",
-        "doemte_n": "count_if(b_d)",
-        "doemte": "count_if(b_d AND doemt)",
-        "udd_n": "count_if(b_u)",
-        "udd_grund": "count_if(b_u AND udd = 0)",
-        "udd_uoplyst": "count_if(b_u AND udd = 2)",
-        "udd_grund_udl": "count_if(b_u AND udd = 3)",
-        "udd_hoej_udl": "count_if(b_u AND udd = 4)",
-        "ind_n": "count_if(b_i AND NOT under_uddannelse)",
-        "ind_sum": "sum(CASE WHEN b_i AND NOT under_uddannelse THEN bruttoindkomst ELSE 0 END)",
-        "ind_stud_n": "count_if(b_i AND under_uddannelse)" if students else "0",
-        "ind_stud_sum": "sum(CASE WHEN b_i AND under_uddannelse THEN bruttoindkomst ELSE 0 END)" if students else "0",
-        "ugyldige": "count_if(NOT valid)",
-        "min_person": "min(person_id)" if proven.person_range is None else "0",
-        "max_person": "max(person_id)" if proven.person_range is None else "0",
-    }
-    assert list(sums) == list(FIELDS)
-    return f"""
-WITH r AS (
-  SELECT {", ".join(key_sql)},
-    {band(Measure.IKKE_VESTLIGE)} AS b_iv,
-    {band(Measure.UDEN_FOR_ARBEJDSMARKED)} AS b_uf,
-    {band(Measure.DOEMTE)} AS b_d,
-    {band(Measure.KUN_GRUNDSKOLE)} AS b_u,
-    ({band(Measure.INDKOMST)}) AND s.skattepligtig AS b_i,
-    s.herkomst <> 'dansk' AND NOT s.vestlig AS nonwest,
-    -- education: 0 grundskole, 1 above, 2 unknown, 3 grundskole (foreign source), 4 above (foreign source)
-    CASE WHEN s.hfaudd IS NULL OR s.hfaudd IN ({uoplyst}) THEN 2
-         WHEN s.hfaudd BETWEEN {low} AND {high} THEN (CASE WHEN s.hfaudd_kilde_udenlandsk THEN 3 ELSE 0 END)
-         ELSE (CASE WHEN s.hfaudd_kilde_udenlandsk THEN 4 ELSE 1 END) END AS udd,
-    s.doemt, s.uden_for_promille, s.bruttoindkomst, s.under_uddannelse, s.person_id,
-    {valid} AS valid
-  FROM {source.scan_sql()} s {join}
-  WHERE s.aar IN ({year_list}) OR s.aar IS NULL
-)
-SELECT {", ".join(KEYS)}, {", ".join(f"{sql} AS {name}" for name, sql in sums.items())}
-FROM r
-GROUP BY {", ".join(KEYS)}
-"""
-
-
-#: The unit kinds the roll-up produces: afdeling, omraade, region and the whole country.
-_ROLLUP = (
-    ("afdeling", "afdeling", "afdeling IS NOT NULL"),
-    ("omraade", "omraade", "omraade IS NOT NULL"),
-    ("region", "CAST(region AS VARCHAR)", "TRUE"),
-    ("land", "''", "TRUE"),
-)
-
-
-def _rollup_sql(table: str) -> str:
-    value_sums = ", ".join(f"coalesce(sum({name}), 0)::BIGINT AS {name}" for name in _VALUE_FIELDS)
-    parts = [
-        f"SELECT '{kind}' AS kind, {name} AS name, aar, {value_sums} FROM {table} WHERE {where} GROUP BY ALL"
-        for kind, name, where in _ROLLUP
-    ]
-    return "\nUNION ALL\n".join(parts)
-
-
 @dataclass(frozen=True)
 class UnitInfo:
     """Where an afdeling or area lies (from its persons' rows, all data years)."""
@@ -317,40 +199,77 @@ def aggregate(
     bands = _bands(plans)
     years = sorted({y for plan in plans for y in plan.data_years})
     proven = proven_by_statistics(con, source, checked_elsewhere=KEYS)
-    sql = "CREATE TEMP TABLE g AS " + _aggregate_sql(source, years, bands, method, proven=proven)
-    _query(con, sql, source, options, "Læser persondata")
-    _check_rows(con, source, years)
-    present = {int(row[0]) for row in con.execute("SELECT DISTINCT aar FROM g").fetchall()}
+    spec = Pass(source, years, bands, method, proven)
+    _query(con, "CREATE TEMP TABLE g AS " + aggregate_sql(spec), source, options, "Læser persondata")
+    present = _check_rows(con, spec)
     _check_years(con, plans, present, source)
-    afdelinger, omraader = _check_units(con, source)
-    _check_duplicates(con, source, years, options, proven.person_range)
-    result = Aggregates(
-        tables=_fetch_sums(con, "g"),
-        afdelinger=afdelinger,
-        omraader=omraader,
-    )
-    if method.population_base is PopulationBase.CURRENT:
-        for plan in plans:
-            averaged = sorted({y for spec in plan.averaged() for y in spec.years})
-            if not averaged:
-                continue
-            sql = "CREATE OR REPLACE TEMP TABLE gc AS " + _aggregate_sql(
-                source, averaged, bands, method, plan.residents_year, proven
-            )
-            _query(con, sql, source, options, f"Følger beboerne pr. 1. januar {plan.list_year} tilbage")
-            result.current[plan.list_year] = _fetch_sums(con, "gc")
+    ids = _id_range(con, proven.person_range)
+    quiet = dataclasses.replace(options, progress=None)
+    # The duplicate check reads the files again, on a second connection, while this one rolls up
+    # the sums: on two cores, reading ids and Python's work on the sums overlap.
+    with _in_background(con, lambda cursor: _check_duplicates(cursor, source, years, quiet, ids)) as duplicates:
+        afdelinger, omraader = _check_units(con, source)
+        result = Aggregates(tables=_fetch_sums(con, "g"), afdelinger=afdelinger, omraader=omraader)
+        if method.population_base is PopulationBase.CURRENT:
+            for plan in plans:
+                averaged = sorted({y for measure in plan.averaged() for y in measure.years})
+                if not averaged:
+                    continue
+                current = Pass(source, averaged, bands, method, proven)
+                sql = "CREATE OR REPLACE TEMP TABLE gc AS " + aggregate_sql(current, plan.residents_year)
+                _query(con, sql, source, options, f"Følger beboerne pr. 1. januar {plan.list_year} tilbage")
+                result.current[plan.list_year] = _fetch_sums(con, "gc")
+        duplicates.wait()
     return result
+
+
+class _Background:
+    """A check running on a second connection to the same database, in a thread of its own
+    (DuckDB releases the GIL while it works)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, check: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+        self.cursor = con.cursor()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, args=(check,), daemon=True)
+        self.thread.start()
+
+    def _work(self, check: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+        try:
+            check(self.cursor)
+        except BaseException as error:  # handed to the waiting thread
+            self.error = error
+
+    def wait(self) -> None:
+        """Wait for the check; its error, if any, is raised here."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+@contextmanager
+def _in_background(
+    con: duckdb.DuckDBPyConnection, check: Callable[[duckdb.DuckDBPyConnection], None]
+) -> Iterator[_Background]:
+    """Run `check` alongside the block; if the block fails first, the check is interrupted."""
+    job = _Background(con, check)
+    try:
+        yield job
+    finally:
+        if job.thread.is_alive():
+            job.cursor.interrupt()
+            job.thread.join()
+        job.cursor.close()
 
 
 def _fetch_sums(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, SumTable]:
     """The roll-up as one array per unit kind."""
-    data = con.execute(_rollup_sql(table)).fetchnumpy()
+    data = con.execute(rollup_sql(table)).fetchnumpy()
     kinds = np.asarray(data["kind"], dtype=object)
     names = np.asarray([("" if n is None else str(n)) for n in data["name"]], dtype=object)
     years = np.asarray(data["aar"], dtype=np.int64)
     values = np.stack([np.asarray(data[name], dtype=np.int64) for name in _VALUE_FIELDS], axis=1)
     tables: dict[str, SumTable] = {}
-    for kind, _, _ in _ROLLUP:
+    for kind, _, _ in ROLLUP:
         mask = kinds == kind
         unit_names, unit_index = np.unique(names[mask], return_inverse=True)
         unit_years, year_index = np.unique(years[mask], return_inverse=True)
@@ -422,25 +341,34 @@ def _check_rejects(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 # Checks
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, source: Source, years: Sequence[int]) -> None:
-    """Key columns from the group keys, the rest from the per-group count of invalid rows."""
+def _check_rows(con: duckdb.DuckDBPyConnection, spec: Pass) -> set[int]:
+    """Key columns from the group keys, the rest from the per-group counts of invalid rows (and,
+    for Parquet, the dictionary check of `herkomst`). Returns the data years present."""
     regions = ", ".join(str(code) for code in REGIONER)
-    bad_aar, bad_region, bad_kommune, bad_rows = con.execute(
+    bad_aar, bad_region, bad_kommune, bad_rows, years = con.execute(
         f"SELECT count_if(aar IS NULL), count_if(region IS NULL OR region NOT IN ({regions})), "
-        "count_if(kommune IS NULL OR kommune NOT BETWEEN 1 AND 999), coalesce(sum(ugyldige), 0) FROM g"
-    ).fetchone() or (0, 0, 0, 0)
-    if not (bad_aar or bad_region or bad_kommune or bad_rows):
-        return
-    first = [name for name, bad in (("aar", bad_aar), ("region", bad_region), ("kommune", bad_kommune)) if bad]
-    # Find the first column that fails, and an example row, for the message.
+        "count_if(kommune IS NULL OR kommune NOT BETWEEN 1 AND 999), "
+        "coalesce(sum(ugyldige) + sum(beboere) - sum(iv_kendt), 0), list(DISTINCT aar) FILTER (aar IS NOT NULL) "
+        "FROM g"
+    ).fetchone() or (0, 0, 0, 0, [])
+    if spec.herkomst_apart and not bad_rows:
+        bad_rows = (con.execute(herkomst_check_sql(spec)).fetchone() or (0,))[0]
+    if bad_aar or bad_region or bad_kommune or bad_rows:
+        first = [name for name, bad in (("aar", bad_aar), ("region", bad_region), ("kommune", bad_kommune)) if bad]
+        _report_invalid(con, spec, first)
+    return {int(y) for y in years or ()}
+
+
+def _report_invalid(con: duckdb.DuckDBPyConnection, spec: Pass, first: list[str]) -> NoReturn:
+    """Find the first column that fails, and an example row, for the message."""
+    source = spec.source
     checked = [c for c in COLUMNS if not c.optional or c.name in source.present]
     scan = source.scan_sql(diagnostics=True)
-    year_list = ", ".join(str(y) for y in years)
     for c in sorted(checked, key=lambda c: c.name not in first):
         row_number = "file_row_number" if source.format == "parquet" else "NULL"
         sql = (
             f"SELECT filename, {c.name}, person_id, aar, {row_number}, count(*) OVER () FROM {scan} "
-            f"WHERE (aar IN ({year_list}) OR aar IS NULL) AND NOT {valid_sql(c)} LIMIT 1"
+            f"WHERE {spec.year_filter()} AND NOT {valid_sql(c)} LIMIT 1"
         )
         found = con.execute(sql).fetchall()
         if not found:
@@ -546,24 +474,39 @@ _ATTR_DA = {
 }
 
 
+def _id_range(con: duckdb.DuckDBPyConnection, proven: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The smallest and largest person_id: from the statistics, or from the pass."""
+    if proven is not None:
+        return proven
+    low, high = con.execute("SELECT min(min_person), max(max_person) FROM g").fetchone() or (None, None)
+    return None if low is None or high is None else (int(low), int(high))
+
+
 def _check_duplicates(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     years: Sequence[int],
     options: EngineOptions,
-    person_range: tuple[int, int] | None,
+    ids: tuple[int, int] | None,
 ) -> None:
-    """No person twice in one data year: a bitmap of ids per year (or a hash count)."""
-    if person_range is None:
-        low, high = con.execute("SELECT min(min_person), max(max_person) FROM g").fetchone() or (None, None)
-    else:
-        low, high = person_range
-    if low is None or high is None:
+    """No person twice in one data year: one bitmap of (year, id), or one per year where that would
+    be too large, or a hash count where ids are too sparse for a bitmap."""
+    if ids is None:
         return
+    low, high = ids
     year_list = ", ".join(str(y) for y in years)
     scan = f"{source.scan_sql()} WHERE aar IN ({year_list})"
-    if high - low + 1 <= BITMAP_LIMIT and not options.full_duplicate_check:
-        # one bit per possible id and year: distinct ids = set bits
+    width, first = high - low + 1, min(years)
+    bitmap = width <= BITMAP_LIMIT and not options.full_duplicate_check
+    if bitmap and width * (max(years) - first + 1) <= BITMAP_LIMIT:
+        # one bitmap for all years, one bit per possible (year, id): distinct = set bits
+        bit = f"(aar - {first})::BIGINT * {width} + (person_id - {low})"
+        sql = f"SELECT count(person_id) - bit_count(bitstring_agg({bit}, 0, {width * (max(years) - first + 1) - 1}))"
+        (extra,) = _query(con, f"{sql} FROM {scan}", source, options, "Tjekker for dubletter")[0]
+        if not extra:
+            return
+    if bitmap:
+        # one bitmap per year (and, above, where the one for all years found a duplicate: which year)
         bits = f"bit_count(bitstring_agg(person_id, {int(low)}, {int(high)}))"
         sql = f"SELECT aar FROM {scan} GROUP BY aar HAVING count(person_id) <> {bits}"
     else:
