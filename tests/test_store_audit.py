@@ -188,6 +188,20 @@ def _import_first_plan(example: Example) -> object:
     return example.services.plans.import_first_plan(EXAMPLE, "eksemplet")
 
 
+AVERAGE = {"doemte_pct": "0,73", "kilde": "Ministeriets udmelding", "kilde_dato": "2024-12-01"}
+
+
+def _save_national_average(example: Example) -> object:
+    return example.services.national_averages.save_national_average(example.plan_id, 2024, AVERAGE, 0)
+
+
+def _delete_national_average(example: Example) -> object:
+    """Deletes the average `_save_national_average` entered (version 0 where it was refused)."""
+    records = example.setup.national_averages.national_averages(example.plan_id)
+    version = next((r.version for r in records if r.list_year == 2024), 0)
+    return example.services.national_averages.delete_national_average(example.plan_id, 2024, version)
+
+
 ATLAS = Atlas(
     "officiel", "Officielle lister", (2022,), [AtlasEntry("omraade", "Mjølnerparken", 2022, {"parallelsamfund": True})]
 )
@@ -199,6 +213,7 @@ CALLS: dict[str, Callable[[Example], object]] = {
     "plans.list_plans": lambda e: e.services.plans.list_plans(),
     "plans.has_plans": lambda e: e.services.plans.has_plans(),
     "plans.get_plan": lambda e: e.services.plans.get_plan(e.plan_id),
+    "plans.summary": lambda e: e.services.plans.summary(e.plan_id),
     "plans.plan_version": lambda e: e.services.plans.plan_version(e.plan_id),
     "plans.archived_at": lambda e: e.services.plans.archived_at(e.plan_id),
     "overview.plan_context": lambda e: e.services.overview.plan_context(e.plan_id),
@@ -237,6 +252,9 @@ CALLS: dict[str, Callable[[Example], object]] = {
     "prose.save_prose": lambda e: e.services.prose.save_prose(e.plan_id, "noter.md", "# Noter\n", 0),
     "edits.section": lambda e: e.services.edits.section(e.plan_id, "partnere"),
     "edits.update_section": _update_section,
+    "national_averages.national_averages": lambda e: e.services.national_averages.national_averages(e.plan_id),
+    "national_averages.save_national_average": _save_national_average,
+    "national_averages.delete_national_average": _delete_national_average,
     "plans.import_plan_folder": lambda e: e.services.plans.import_plan_folder(EXAMPLE),
     "plans.import_plan_archive": _import_plan_archive,
     "plans.delete_plan": _delete_plan,
@@ -267,6 +285,8 @@ WRITES = {
     "plans.delete_plan",
     "plans.import_first_plan",
     "atlas.replace_atlas",
+    "national_averages.save_national_average",
+    "national_averages.delete_national_average",
 }
 
 # The role each call needs on the example plan ("administrator*": on every plan); calls not
@@ -277,6 +297,7 @@ NEEDS: dict[str, str] = {
         name: "laeser"
         for name in (
             "plans.get_plan",
+            "plans.summary",
             "plans.plan_version",
             "imports.preview_import",
             "audit.audit_events",
@@ -286,6 +307,9 @@ NEEDS: dict[str, str] = {
     **{name: "laeser" for name in CALLS if name.startswith("exports.")},
     **{name: "redaktoer" for name in WRITES if name.split(".")[0] in ("key_figures", "imports", "indicators", "prose")},
     "plans.archived_at": "laeser",
+    "national_averages.national_averages": "laeser",
+    "national_averages.save_national_average": "redaktoer",
+    "national_averages.delete_national_average": "redaktoer",
     "edits.section": "laeser",
     "edits.update_section": "redaktoer",
     "plans.archive_plan": "administrator",

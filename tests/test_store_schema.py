@@ -34,6 +34,7 @@ TABLES = {
     "tekst",
     "atlas_kilde",
     "atlas_enhed",
+    "landsgennemsnit",
 }
 
 

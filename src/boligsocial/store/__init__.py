@@ -32,6 +32,7 @@ from boligsocial.store.exports import ExportService
 from boligsocial.store.imports import KeyFigureImportService
 from boligsocial.store.indicators import IndicatorService
 from boligsocial.store.key_figures import KeyFigureService
+from boligsocial.store.national_averages import NationalAverageRecord, NationalAverageService
 from boligsocial.store.overview import OverviewService
 from boligsocial.store.plan_edits import PlanEditService
 from boligsocial.store.plan_sections import SECTIONS, EditField, EditSection, EditTable, SectionRecord
@@ -90,6 +91,8 @@ __all__ = [
     "KeyFigureRecord",
     "KeyFigureService",
     "MaalingRecord",
+    "NationalAverageRecord",
+    "NationalAverageService",
     "NotAllowed",
     "NotFound",
     "OverviewService",

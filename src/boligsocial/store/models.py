@@ -55,6 +55,7 @@ __all__ = [
     "IndikatorRow",
     "KeyFigureRow",
     "MaalingRow",
+    "NationalAverageRow",
     "OmraadeRow",
     "PlanRoleRow",
     "PlanRow",
@@ -287,6 +288,28 @@ class KeyFigureRow(Base):
 
     plan: Mapped[PlanRow] = relationship(back_populates="noegletal_rows")
     afdeling: Mapped[AfdelingRow] = relationship(back_populates="noegletal_rows")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by SQLAlchemy
+
+
+class NationalAverageRow(Base):
+    """The national average share of convicted residents (percent) for one list year, entered by an
+    editor of the plan with its source, for a year the law's parameters do not know
+    (store/national_averages.py). The plan's verdicts for that year (and the look-back of later
+    years) use it."""
+
+    __tablename__ = "landsgennemsnit"
+    __table_args__ = (UniqueConstraint("plan_id", "listeaar"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    listeaar: Mapped[int]
+    doemte_pct: Mapped[Decimal]
+    kilde: Mapped[str] = mapped_column(Text)
+    kilde_dato: Mapped[date]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by SQLAlchemy
 

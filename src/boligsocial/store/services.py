@@ -13,6 +13,7 @@ from boligsocial.store.exports import ExportService
 from boligsocial.store.imports import KeyFigureImportService
 from boligsocial.store.indicators import IndicatorService
 from boligsocial.store.key_figures import KeyFigureService
+from boligsocial.store.national_averages import NationalAverageService
 from boligsocial.store.overview import OverviewService
 from boligsocial.store.plan_edits import PlanEditService
 from boligsocial.store.plans import PlanService
@@ -42,6 +43,7 @@ class Services:
         self.users = UserService(sessions, actor)
         self.sign_in = SignInService(sessions, actor)
         self.atlas = AtlasService(sessions, actor)
+        self.national_averages = NationalAverageService(sessions, actor)
 
     def require(self, plan_id: int | None, need: str) -> None:
         """Refuse (NotAllowed, Danish) unless the actor holds `need` or above on the plan; what

@@ -1,0 +1,361 @@
+"""`NationalAverageService`: the national average share of convicted residents per list year, as
+an editor of a plan enters it in the browser when the law's parameters do not know it.
+
+From 2018 the convicted criterion is a multiple (3 x, 2 x) of a national average that the ministry
+publishes with each year's lists. The law ships the years it knows (law/parameters/
+national-conviction-average.yaml, with citations); for any other year the plan's verdicts leave
+every status that depends on the average undetermined until someone enters it. An entered average
+is stored per plan and list year with its source and date, audited, locked optimistically like
+every other edit, and given to the law by `OverviewService.plan_context` (`Options.
+conviction_averages`), for its own year and for the look-back of later years.
+
+A year whose thresholds the law already holds is refused: the plan's verdicts rest on the
+published figures the lists were decided on, and a correction of those belongs in the law's
+parameter files (with a citation), not in one plan. A what-if with another average is what
+`boligsocial check --convicted-national-avg` is for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from boligsocial.danish import date_text, format_danish_number, parse_danish_number, written_decimals
+from boligsocial.law.errors import LawError
+from boligsocial.law.parameters import load_law
+from boligsocial.law.thresholds import compile_rules
+from boligsocial.store.errors import ConflictError, ValidationFailed
+from boligsocial.store.models import KeyFigureRow, NationalAverageRow
+from boligsocial.store.unit_of_work import RETRY_TEXT, UnitOfWork, aware, changed_by, plan_row
+
+__all__ = [
+    "AVERAGE_FIELDS",
+    "MAX_AVERAGE_PCT",
+    "NationalAverageRecord",
+    "NationalAverageService",
+    "PublishedAverage",
+    "stored_averages",
+]
+
+AVERAGE_FIELDS: Final = {
+    "doemte_pct": "Landsgennemsnit for dømte (pct.)",
+    "kilde": "Kilde",
+    "kilde_dato": "Kildens dato",
+}
+"""The form's fields and their Danish labels."""
+
+MAX_AVERAGE_PCT: Final = Decimal(10)
+"""The largest average accepted. The known years lie between 0,66 and 0,73 pct.; a value above
+10 pct. is a typing error (e.g. "73" for 0,73), and 3 x it would exceed any plausible share."""
+MAX_DECIMALS: Final = 4
+MAX_SOURCE_CHARS: Final = 500
+
+_DANISH_DATE: Final = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})")
+_ISO_DATE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class PublishedAverage:
+    """The law's own conviction thresholds for a list year: multiple -> threshold in percent."""
+
+    thresholds: dict[int, Fraction]
+    source: str  # the citation's title and paragraph, in Danish
+
+
+@dataclass(frozen=True)
+class NationalAverageRecord:
+    """A list year of the plan and its national conviction average: the one entered for the plan
+    (`doemte_pct`, version > 0), the law's published one (`published`), or neither.
+    `needed` is False for a year whose convicted criterion is not relative to the average."""
+
+    plan_id: int
+    list_year: int
+    needed: bool
+    published: PublishedAverage | None
+    doemte_pct: Decimal | None = None
+    kilde: str = ""
+    kilde_dato: date | None = None
+    version: int = 0  # 0: none entered
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+    problem: str | None = None  # the law has no rules for the year (Danish)
+
+    @property
+    def entered(self) -> bool:
+        return self.doemte_pct is not None
+
+    @property
+    def editable(self) -> bool:
+        """Whether an average may be entered for the year (needed, not published, has rules)."""
+        return self.needed and self.published is None and self.problem is None
+
+    def texts(self) -> dict[str, str]:
+        """The form's values as they are shown ("0,73", "01.12.2024")."""
+        return {
+            "doemte_pct": "" if self.doemte_pct is None else format_danish_number(self.doemte_pct),
+            "kilde": self.kilde,
+            "kilde_dato": "" if self.kilde_dato is None else self.kilde_dato.isoformat(),
+        }
+
+
+def _law_status(list_year: int) -> tuple[bool, PublishedAverage | None, str | None]:
+    """(needed, published, problem) for a list year, from the law's parameters."""
+    try:
+        rules = compile_rules(load_law(), list_year)
+    except LawError as error:
+        return False, None, str(error)
+    if not rules.rule_set.needs_national_average:
+        return False, None, None
+    if not rules.conviction:
+        return True, None, None
+    citation = next(iter(rules.conviction.values()))[1]
+    thresholds = {multiple: value for multiple, (value, _) in rules.conviction.items()}
+    return True, PublishedAverage(thresholds, f"{citation.title}, {citation.paragraph}"), None
+
+
+def _record(plan_id: int, list_year: int, row: NationalAverageRow | None) -> NationalAverageRecord:
+    needed, published, problem = _law_status(list_year)
+    if row is None:
+        return NationalAverageRecord(plan_id, list_year, needed, published, problem=problem)
+    return NationalAverageRecord(
+        plan_id,
+        list_year,
+        needed,
+        published,
+        doemte_pct=row.doemte_pct,
+        kilde=row.kilde,
+        kilde_dato=row.kilde_dato,
+        version=row.version,
+        updated_at=aware(row.updated_at),
+        updated_by=row.updated_by,
+        problem=problem,
+    )
+
+
+def _row(session: Session, plan_id: int, list_year: int) -> NationalAverageRow | None:
+    query = select(NationalAverageRow).where(
+        NationalAverageRow.plan_id == plan_id, NationalAverageRow.listeaar == list_year
+    )
+    return session.scalars(query).one_or_none()
+
+
+def stored_averages(session: Session, plan_id: int) -> dict[int, Fraction]:
+    """The averages entered for the plan, list year -> percent, as the law takes them."""
+    query = select(NationalAverageRow.listeaar, NationalAverageRow.doemte_pct).where(
+        NationalAverageRow.plan_id == plan_id
+    )
+    return {year: Fraction(value) for year, value in session.execute(query)}
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation
+
+
+def _percent(text: str) -> tuple[Decimal | None, str | None]:
+    label = AVERAGE_FIELDS["doemte_pct"]
+    if not text.strip():
+        return None, f"{label}: skal udfyldes, fx 0,73"
+    try:
+        value = parse_danish_number(text)
+    except ValueError as error:
+        return None, f"{label}: {error}"
+    if value is None:
+        return None, f"{label}: skal være et tal, fx 0,73 (ikke et diskretioneret tal)"
+    if value <= 0 or value > MAX_AVERAGE_PCT:
+        return None, (
+            f"{label}: skal være en procentdel over 0 og højst {format_danish_number(MAX_AVERAGE_PCT)}, fx 0,73; "
+            f'"{text.strip()}" er ikke et muligt landsgennemsnit (de kendte år ligger under 1 pct.)'
+        )
+    if written_decimals(value) > MAX_DECIMALS:
+        return None, f"{label}: højst {MAX_DECIMALS} decimaler, fx 0,7251"
+    return value, None
+
+
+def parse_source_date(text: str, today: date | None = None) -> tuple[date | None, str | None]:
+    """A date as the browser's date field sends it (2024-12-01) or as typed (1.12.2024)."""
+    label = AVERAGE_FIELDS["kilde_dato"]
+    shown = text.strip()
+    if not shown:
+        return None, f"{label}: skal udfyldes, fx 01.12.2024"
+    iso, danish = _ISO_DATE.fullmatch(shown), _DANISH_DATE.fullmatch(shown)
+    try:
+        if iso is not None:
+            value = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        elif danish is not None:
+            value = date(int(danish.group(3)), int(danish.group(2)), int(danish.group(1)))
+        else:
+            return None, f'{label}: "{shown}" er ikke en dato; skriv fx 01.12.2024'
+    except ValueError:
+        return None, f'{label}: "{shown}" er ikke en dato i kalenderen'
+    if value > (today or date.today()):
+        return None, f"{label}: {date_text(value)} ligger i fremtiden"
+    if value.year < 2000:
+        return None, f"{label}: {date_text(value)} er før de første lister"
+    return value, None
+
+
+def _source(text: str) -> tuple[str | None, str | None]:
+    label = AVERAGE_FIELDS["kilde"]
+    shown = " ".join(text.split())
+    if not shown:
+        return None, f"{label}: skal udfyldes, fx ministeriets udmelding om listerne pr. 1. december"
+    if len(shown) > MAX_SOURCE_CHARS:
+        return None, f"{label}: højst {MAX_SOURCE_CHARS} tegn (der er {len(shown)})"
+    return shown, None
+
+
+def _validated(values: Mapping[str, str]) -> tuple[Decimal, str, date]:
+    """The three fields read and checked; ValidationFailed with every problem by field."""
+    unknown = [name for name in values if name not in AVERAGE_FIELDS]
+    if unknown:
+        raise ValidationFailed({name: f"{name}: er ikke et felt i formularen" for name in unknown})
+    pct, pct_error = _percent(values.get("doemte_pct", ""))
+    source, source_error = _source(values.get("kilde", ""))
+    when, date_error = parse_source_date(values.get("kilde_dato", ""))
+    errors = {
+        name: message
+        for name, message in (("doemte_pct", pct_error), ("kilde", source_error), ("kilde_dato", date_error))
+        if message is not None
+    }
+    if errors:
+        raise ValidationFailed(errors)
+    assert pct is not None and source is not None and when is not None
+    return pct, source, when
+
+
+def _refuse_year(record: NationalAverageRecord) -> None:
+    """A year the form may not take an average for: why, under the field `listeaar`."""
+    year = record.list_year
+    if record.problem is not None:
+        message = f"Listeår {year}: lovens regler dækker ikke året ({record.problem})"
+    elif not record.needed:
+        message = f"Listeår {year}: dømte-kriteriet bygger ikke på landsgennemsnittet det år"
+    elif record.published is not None:
+        message = (
+            f"Listeår {year}: lovens parametre har det offentliggjorte tal ({record.published.source}); "
+            "det bruges og kan ikke overskrives i en plan"
+        )
+    else:
+        return
+    raise ValidationFailed({"listeaar": message})
+
+
+def _check_version(row: NationalAverageRow | None, expected_version: int) -> None:
+    """Optimistic locking: the average must be as the user opened it (version 0: none yet)."""
+    if (0 if row is None else row.version) == expected_version:
+        return
+    if row is None:
+        raise ConflictError(f"Landsgennemsnittet er slettet, efter du åbnede det. {RETRY_TEXT}")
+    raise changed_by("Landsgennemsnittet", row.updated_by, row.updated_at)
+
+
+def _shown(row: NationalAverageRow) -> str:
+    return f"{format_danish_number(row.doemte_pct)} pct. (kilde: {row.kilde}, {row.kilde_dato.strftime('%d.%m.%Y')})"
+
+
+def _snapshot(row: NationalAverageRow) -> dict[str, str]:
+    return {"doemte_pct": str(row.doemte_pct), "kilde": row.kilde, "kilde_dato": row.kilde_dato.isoformat()}
+
+
+# --------------------------------------------------------------------------------------------------
+# The service
+
+
+class NationalAverageService(UnitOfWork):
+    """The national conviction averages entered for a plan, on behalf of one `Actor`."""
+
+    def national_averages(self, plan_id: int) -> list[NationalAverageRecord]:
+        """Every list year the plan has key figures for, its own list year and every year with an
+        entered average, in order, each with what the law knows and what was entered."""
+        with self._reading(plan_id) as session:
+            plan = plan_row(session, plan_id)
+            query = select(NationalAverageRow).where(NationalAverageRow.plan_id == plan_id)
+            rows = {row.listeaar: row for row in session.scalars(query)}
+            figure_years = select(KeyFigureRow.listeaar).where(KeyFigureRow.plan_id == plan_id).distinct()
+            years = set(rows) | {y for y in session.scalars(figure_years) if y is not None}
+            if plan.liste_aar is not None:
+                years.add(plan.liste_aar)
+            return [_record(plan_id, year, rows.get(year)) for year in sorted(years)]
+
+    def save_national_average(
+        self, plan_id: int, list_year: int, values: Mapping[str, str], expected_version: int
+    ) -> NationalAverageRecord:
+        """Enter or change a list year's average (fields `AVERAGE_FIELDS`, as typed: "0,73",
+        a source text, "2024-12-01" or "1.12.2024"). Raises ValidationFailed (messages by field;
+        `listeaar` for a year that takes no entered average) or ConflictError (changed since
+        `expected_version`, 0 when there was none). Returns the stored record (new version)."""
+        with self._writing(plan_id) as session:
+            plan_row(session, plan_id)
+            row = _row(session, plan_id, list_year)
+            _check_version(row, expected_version)
+            _refuse_year(_record(plan_id, list_year, None))
+            pct, source, when = _validated(values)
+            if row is None:
+                row = NationalAverageRow(
+                    plan_id=plan_id,
+                    listeaar=list_year,
+                    doemte_pct=pct,
+                    kilde=source,
+                    kilde_dato=when,
+                    updated_by=self.actor.name,
+                )
+                session.add(row)
+                session.flush()
+                self._audit(
+                    session,
+                    "opret_landsgennemsnit",
+                    "landsgennemsnit",
+                    row.id,
+                    plan_id,
+                    f"Landsgennemsnit for dømte, listeår {list_year}: {_shown(row)}",
+                    after=_snapshot(row),
+                )
+                return _record(plan_id, list_year, row)
+            if (row.doemte_pct, row.kilde, row.kilde_dato) == (pct, source, when):
+                return _record(plan_id, list_year, row)
+            before, before_text = _snapshot(row), _shown(row)
+            row.doemte_pct, row.kilde, row.kilde_dato = pct, source, when
+            self._touch(row)
+            session.flush()
+            self._audit(
+                session,
+                "ret_landsgennemsnit",
+                "landsgennemsnit",
+                row.id,
+                plan_id,
+                f"Landsgennemsnit for dømte, listeår {list_year}: {before_text} → {_shown(row)}",
+                before=before,
+                after=_snapshot(row),
+            )
+            return _record(plan_id, list_year, row)
+
+    def delete_national_average(self, plan_id: int, list_year: int, expected_version: int) -> NationalAverageRecord:
+        """Remove a list year's entered average (its verdicts become undetermined again where they
+        depend on it). ConflictError when it changed since `expected_version` or is gone."""
+        with self._writing(plan_id) as session:
+            plan_row(session, plan_id)
+            row = _row(session, plan_id, list_year)
+            if row is None:
+                raise ConflictError(f"Der er intet landsgennemsnit for listeår {list_year} at slette. {RETRY_TEXT}")
+            _check_version(row, expected_version)
+            before, before_text, row_id = _snapshot(row), _shown(row), row.id
+            session.delete(row)
+            session.flush()
+            self._audit(
+                session,
+                "slet_landsgennemsnit",
+                "landsgennemsnit",
+                row_id,
+                plan_id,
+                f"Landsgennemsnit for dømte, listeår {list_year}, slettet (var {before_text})",
+                before=before,
+            )
+            return _record(plan_id, list_year, None)
