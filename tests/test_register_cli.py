@@ -271,6 +271,42 @@ def test_duplicates_are_found_by_the_hash_check_too(tmp_path: Path) -> None:
     assert run([tmp_path / "data"], [2024], engine=EngineOptions(full_duplicate_check=True)).years
 
 
+@pytest.mark.parametrize("per_year", [False, True], ids=["one-bitmap-for-all-years", "one-bitmap-per-year"])
+def test_a_duplicate_is_found_in_its_year(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_year: bool) -> None:
+    """The same person in both data years is no duplicate; twice in 2023 is, whether one bitmap
+    covers both years or (ids too many for one) each year has its own."""
+    from boligsocial.register import compute
+    from boligsocial.register.lists import run
+    from boligsocial.register.schema import RegisterError
+
+    rows = _people()
+    if per_year:  # room for one year's ids, not for two
+        ids = [r["person_id"] for r in rows]
+        monkeypatch.setattr(compute, "BITMAP_LIMIT", max(ids) - min(ids) + 1)
+    write_parquet(tmp_path / "data" / "a.parquet", rows)
+    assert run([tmp_path / "data"], [2024]).years
+    twice = next(r for r in rows if r["aar"] == 2023)
+    write_parquet(tmp_path / "data" / "a.parquet", [*rows, twice])
+    with pytest.raises(RegisterError, match=f"person_id {twice['person_id']} står 2 gange i data for 2023"):
+        run([tmp_path / "data"], [2024])
+
+
+def test_bad_herkomst_in_csv_and_in_a_year_not_used(tmp_path: Path) -> None:
+    """In CSV, herkomst is checked in the pass; in Parquet from the dictionaries, but still only
+    in the data years the list year uses."""
+    rows = _people()
+    rows[3]["herkomst"] = "svensk"
+    path = write_csv(tmp_path / "data" / "personer.csv", rows)
+    _assert_fails(tmp_path, path, "personer.csv", 'kolonnen "herkomst" er "svensk"')
+    from boligsocial.register.lists import run
+
+    old = _people(years=(2019,))
+    old[0]["herkomst"] = "svensk"
+    path.unlink()
+    write_parquet(tmp_path / "data" / "personer.parquet", [*_people(), *old])
+    assert run([tmp_path / "data"], [2024]).years
+
+
 def test_missing_data_year_for_the_two_year_average(tmp_path: Path) -> None:
     path = write_parquet(tmp_path / "data" / "personer.parquet", _people(years=(2023,)))
     _assert_fails(tmp_path, path, "listeår 2024 kræver data for 2022", 'kolonnen "aar"', "2023", "doemte (2022, 2023)")

@@ -426,20 +426,18 @@ def _check_units(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[dict[s
     """An afdeling lies in one boligomraade, region, kommune and organisation; an area in one
     region. Returns where each lies."""
     afdelinger: dict[str, UnitInfo] = {}
-    for name, areas, regions, kommuner, organisations in con.execute(
-        "SELECT afdeling, list(DISTINCT coalesce(omraade, '')), list(DISTINCT region), list(DISTINCT kommune), "
-        "list(DISTINCT boligorganisation) FILTER (boligorganisation IS NOT NULL) "
-        "FROM g WHERE afdeling IS NOT NULL GROUP BY afdeling"
-    ).fetchall():
-        for attr, values in (("omraade", areas), ("region", regions), ("boligorganisation", organisations or [])):
-            if len(values) > 1:
-                _inconsistent(con, source, "afdeling", str(name), attr, values)
-        afdelinger[str(name)] = UnitInfo(
-            region=int(regions[0]),
-            kommuner=tuple(sorted(int(k) for k in kommuner)),
-            omraade=str(areas[0]) or None,
-            boligorganisation=str(organisations[0]) if organisations else None,
-        )
+    rows = con.execute(
+        "SELECT afdeling, count(DISTINCT coalesce(omraade, '')) > 1 OR count(DISTINCT region) > 1 "
+        "OR count(DISTINCT boligorganisation) > 1, min(region), list_sort(list(DISTINCT kommune)), min(omraade), "
+        "min(boligorganisation) FROM g WHERE afdeling IS NOT NULL GROUP BY afdeling"
+    ).fetchall()
+    if not any(row[1] for row in rows):
+        afdelinger = {
+            str(name): UnitInfo(int(region), tuple(kommuner), area or None, organisation)
+            for name, _, region, kommuner, area, organisation in rows
+        }
+    else:
+        _inconsistent_afdeling(con, source)
     omraader: dict[str, UnitInfo] = {}
     for name, regions, kommuner in con.execute(
         "SELECT omraade, list(DISTINCT region), list(DISTINCT kommune) FROM g "
@@ -449,6 +447,19 @@ def _check_units(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[dict[s
             _inconsistent(con, source, "omraade", str(name), "region", regions)
         omraader[str(name)] = UnitInfo(region=int(regions[0]), kommuner=tuple(sorted(int(k) for k in kommuner)))
     return afdelinger, omraader
+
+
+def _inconsistent_afdeling(con: duckdb.DuckDBPyConnection, source: Source) -> NoReturn:
+    """The first afdeling with persons in two areas, regions or organisations, as the error says it."""
+    for name, areas, regions, organisations in con.execute(
+        "SELECT afdeling, list(DISTINCT coalesce(omraade, '')), list(DISTINCT region), "
+        "list(DISTINCT boligorganisation) FILTER (boligorganisation IS NOT NULL) "
+        "FROM g WHERE afdeling IS NOT NULL GROUP BY afdeling"
+    ).fetchall():
+        for attr, values in (("omraade", areas), ("region", regions), ("boligorganisation", organisations or [])):
+            if len(values) > 1:
+                _inconsistent(con, source, "afdeling", str(name), attr, values)
+    raise AssertionError("an inconsistent afdeling was counted but not found")  # pragma: no cover
 
 
 def _inconsistent(
