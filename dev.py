@@ -6,9 +6,12 @@
     python3 dev.py check    # set up and run `boligsocial check` on the bundled example only
 
 Kept in plain Python (no make, no shell tricks) so the two README commands work anywhere. The
-test suite needs two programs that pip cannot install: PostgreSQL (the store is tested on it as
-well as SQLite) and Chromium (browser tests). On Debian/Ubuntu as root they are installed with
-apt-get; elsewhere the script says what is missing and stops.
+test suite needs programs that pip cannot install: PostgreSQL (the store is tested on it as well
+as SQLite), Chromium (browser tests) and LibreOffice without its GUI with the Carlito font (the
+application's Word and Excel files are printed to PDF as a word processor would lay them out; Carlito
+has Calibri's metrics, the template's font). On Debian/Ubuntu as root they are installed with
+apt-get (LibreOffice and Carlito add about 75 packages, 1-2 minutes); elsewhere the script says
+what is missing and stops.
 """
 
 from __future__ import annotations
@@ -26,7 +29,14 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 # Debian package -> a file pattern it installs. Not just /usr/lib/postgresql: the client package
 # alone (psql) creates that folder too, without the server the tests start.
-DEBIAN_PACKAGES = {"chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql/*/bin/initdb"}
+# The LibreOffice parts are checked by their own libraries: both install /usr/bin/soffice.
+DEBIAN_PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "postgresql": "/usr/lib/postgresql/*/bin/initdb",
+    "libreoffice-writer-nogui": "/usr/lib/libreoffice/program/libswlo.so",
+    "libreoffice-calc-nogui": "/usr/lib/libreoffice/program/libsclo.so",
+    "fonts-crosextra-carlito": "/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf",
+}
 
 
 def run(*args: str | Path) -> None:

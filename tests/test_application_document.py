@@ -121,20 +121,22 @@ def test_conditional_afdelinger_are_marked_with_their_condition(word: docx.docum
 
 
 def criteria(word: docx.document.Document) -> DocxTable:
-    return table_with_header(word, "Boligorganisation", "Afdelingsnavn")
+    return table_with_header(word, "Boligorganisation", "Nr.")
 
 
 def row_of(table: DocxTable, name: str) -> list[_Cell]:
     for row in table.rows:
-        if row.cells[1].text == name:
+        if row.cells[2].text == name:
             return list(row.cells)
     raise AssertionError(name)
 
 
 def test_criteria_table_header_and_threshold_rows(word: docx.document.Document) -> None:
     table = criteria(word)
+    # The headings may break only at their soft hyphens (Word's w:softHyphen, not in .text).
     assert [c.text for c in table.rows[0].cells] == [
         "Boligorganisation",
+        "Nr.",
         "Afdelingsnavn",
         "Beboere 1/1-2022",
         "Udenfor arbejdsmarked",
@@ -147,43 +149,61 @@ def test_criteria_table_header_and_threshold_rows(word: docx.document.Document) 
     parallel = [c.text for c in table.rows[1].cells]
     forebyggelse = [c.text for c in table.rows[2].cells]
     assert parallel[0] == "Grænseværdier parallelsamfund"
-    assert parallel[3:8] == ["> 40 pct.", "> 50 pct.", "≥ 2,18 pct.", "> 60 pct.", "< 55 pct."]
+    # Each threshold with the period of its data below it, as the application writes them.
+    periods = ["(2020-21)", "(1/1-2022)", "(2020-21)", "(1/1-2022)", "(2021)"]
+    assert parallel[4:9] == [
+        f"{t}\n{p}"
+        for t, p in zip(["> 40 pct.", "> 50 pct.", "≥ 2,18 pct.", "> 60 pct.", "< 55 pct."], periods, strict=True)
+    ]
     assert forebyggelse[0].startswith("Grænseværdier forebyggelsesområde")
-    assert forebyggelse[3:8] == ["> 30 pct.", "> 30 pct.", "≥ 1,45 pct.", "> 60 pct.", "< 65 pct."]
-    assert parallel[2] == forebyggelse[2] == "≥ 1.000"
+    assert forebyggelse[4:9] == [
+        f"{t}\n{p}"
+        for t, p in zip(["> 30 pct.", "> 30 pct.", "≥ 1,45 pct.", "> 60 pct.", "< 65 pct."], periods, strict=True)
+    ]
+    assert parallel[3] == forebyggelse[3] == "≥ 1.000"
     # One row per afdeling (28) and the area.
-    names = [row.cells[1].text for row in table.rows[3:]]
+    names = [row.cells[2].text for row in table.rows[3:]]
     assert len(names) == 29 and names[-1] == "Sjælør Boulevard (område)"
 
 
 def test_folehaven_row_marks_exactly_the_cells_that_meet_a_criterion(word: docx.document.Document) -> None:
     cells = row_of(criteria(word), "Folehaven")
-    assert [c.text for c in cells] == ["3B", "Folehaven", "1.964", "30,9", "47,5", "1,79", "57,3", "59,3", "F"]
+    assert [c.text for c in cells] == ["3B", "", "Folehaven", "1.964", "30,9", "47,5", "1,79", "57,3", "59,3", "F"]
     weak = MARK_FILL[Mark.WEAK]
     # outside 30,9 > 30; non-western 47,5 > 30; convicted 1,79 ≥ 1,45; income 59,3 < 65: the
     # forebyggelse thresholds only. Only grundskole (57,3) meets none.
-    assert [fill(c) for c in cells[2:8]] == [None, weak, weak, weak, None, weak]
-    assert [bold(c) for c in cells[2:8]] == [False, True, True, True, False, True]
+    assert [fill(c) for c in cells[3:9]] == [None, weak, weak, weak, None, weak]
+    assert [bold(c) for c in cells[3:9]] == [False, True, True, True, False, True]
 
 
 def test_stricter_thresholds_are_marked_darker(word: docx.document.Document) -> None:
     strong, weak = MARK_FILL[Mark.STRONG], MARK_FILL[Mark.WEAK]
     hornemann = row_of(criteria(word), "Hornemanns Vænge")  # 33,9 47,3 2,97 61,9 54,2
-    assert [fill(c) for c in hornemann[3:8]] == [weak, weak, strong, strong, strong]
-    assert hornemann[8].text == "(U)"  # below 1,000 residents: would be udsat as an area
+    assert hornemann[1].text == "18"  # PAB's afdelingsnummer, as the application writes it
+    assert [fill(c) for c in hornemann[4:9]] == [weak, weak, strong, strong, strong]
+    assert hornemann[9].text == "(U)"  # below 1,000 residents: would be udsat as an area
     stub = row_of(criteria(word), "Stubmøllevej")  # all suppressed
-    assert [c.text for c in stub[2:]] == ["-"] * 6 + ["?"]
-    assert all(fill(c) is None for c in stub[2:8])
+    assert [c.text for c in stub[3:]] == ["ikke oplyst"] * 6 + ["?"]
+    assert all(fill(c) is None for c in stub[3:9])
+
+
+def test_not_published_and_on_no_list_read_differently(word: docx.document.Document) -> None:
+    """A suppressed figure says "ikke oplyst", a unit on no list "ingen": never the same dash."""
+    rosenhaven = row_of(criteria(word), "Ved Rosenhaven")  # convictions suppressed, on no list
+    assert rosenhaven[6].text == "ikke oplyst" and rosenhaven[9].text == "ingen"
+    notes = " ".join(p.text for p in word.paragraphs)
+    assert "Ikke oplyst: tallet er ikke offentliggjort (diskretioneret) eller findes ikke i nøgletallene" in notes
+    assert "Ingen: på ingen af listerne." in notes
 
 
 def test_the_area_row_is_approximate(word: docx.document.Document) -> None:
     table = criteria(word)
     area = list(table.rows[-1].cells)
-    assert area[0].text == area[1].text == "Sjælør Boulevard (område)"  # merged cell
-    assert area[2].text == "1.227"
-    assert all(c.text.startswith("~") for c in area[3:8])
-    assert fill(area[4]) == MARK_FILL[Mark.STRONG]  # ~54,1 > 50
-    assert area[8].text == "F"
+    assert area[0].text == area[1].text == area[2].text == "Sjælør Boulevard (område)"  # merged cell
+    assert area[3].text == "1.227"
+    assert all(c.text.startswith("~") for c in area[4:9])
+    assert fill(area[5]) == MARK_FILL[Mark.STRONG]  # ~54,1 > 50
+    assert area[9].text == "F"
     notes = " ".join(p.text for p in word.paragraphs)
     assert "Afd. 50 (AAB) og Sjælør Boulevard (AKB, København) udgør tilsammen statens områdeafgrænsning" in notes
     assert "3 og 2 gange landsgennemsnittet = 2,18 og 1,45 pct." in notes
@@ -380,8 +400,8 @@ def test_the_document_model_of_the_example_is_complete() -> None:
     document = build_projektbeskrivelse(load_assessment(EXAMPLE))
     (kriterier,) = document.tables("kriterietabel")
     assert isinstance(kriterier, Table) and kriterier.small
-    folehaven = next(r for r in kriterier.rows if plain_text(r.cells[1].content) == "Folehaven")
-    assert [c.mark for c in folehaven.cells[3:8]] == [Mark.WEAK, Mark.WEAK, Mark.WEAK, None, Mark.WEAK]
+    folehaven = next(r for r in kriterier.rows if plain_text(r.cells[2].content) == "Folehaven")
+    assert [c.mark for c in folehaven.cells[4:9]] == [Mark.WEAK, Mark.WEAK, Mark.WEAK, None, Mark.WEAK]
 
 
 def test_copy_of_example_without_figures_still_builds(tmp_path: Path) -> None:

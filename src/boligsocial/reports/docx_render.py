@@ -55,6 +55,7 @@ HEADER_TOKEN = "{{ sidehoved }}"
 TABLE_STYLE = "Boligsocial tabel"
 MARK_FILL = {Mark.STRONG: "F4B183", Mark.WEAK: "FCE4D6"}
 THRESHOLD_FILL = "F2F2F2"
+SOFT_HYPHEN = "\u00ad"
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
 
 _FOOTNOTES_XML = (
@@ -176,7 +177,13 @@ class _Renderer:
                 self.text(paragraph, item, bold=bold)
 
     def text(self, paragraph: DocxParagraph, item: Text, *, bold: bool = False) -> None:
-        run = paragraph.add_run(item.text)
+        run = paragraph.add_run()
+        # A soft hyphen (where a narrow table heading may break) as Word's own optional hyphen.
+        for i, part in enumerate(item.text.split(SOFT_HYPHEN)):
+            if i:
+                run._r.append(parse_xml(f"<w:softHyphen {nsdecls('w')}/>"))
+            if part:
+                run._r.add_t(part)
         if item.bold or bold:
             run.bold = True
         if item.italic:
@@ -223,6 +230,8 @@ class _Renderer:
         paragraph = self.new_paragraph(self.style("Normal"))
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
+        # Single spacing: a proportional line spacing under 1 (the body's) would clip the picture.
+        paragraph.paragraph_format.line_spacing = 1.0
         paragraph.add_run().add_picture(str(png), width=min(Cm(block.width_cm), self.text_width))
         self.paragraph(block.caption, self.style("Caption"))
 

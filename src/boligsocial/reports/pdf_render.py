@@ -63,7 +63,7 @@ def _inline(content: Iterable[Inline]) -> str:
     parts: list[str] = []
     for item in content:
         if isinstance(item, LineBreak):
-            parts.append("#linebreak()")
+            parts.append("\\ ")  # markup's line break: "#linebreak()" would swallow a "(" after it
         elif isinstance(item, Footnote):
             parts.append(f"#footnote[{_inline(item.content)}]")
         else:

@@ -235,4 +235,4 @@ def organisationsdiagram(plan: Helhedsplan) -> list[Block]:
     except ValueError:  # nothing to draw
         return []
     caption = (Text(f"Figur 1. Organiseringen af {plan.navn}."),)
-    return [Figure(key="organisationsdiagram", source=chart, caption=caption, width_cm=14.0)]
+    return [Figure(key="organisationsdiagram", source=chart, caption=caption, width_cm=12.0)]

@@ -12,14 +12,27 @@ from dataclasses import dataclass, field
 
 from boligsocial.danish import number, short_number
 from boligsocial.law.figures import Measure
+from boligsocial.law.parameters import load_law
 from boligsocial.law.verdicts import CriterionResult, ListYearResult, Status, UnitResult, Verdict
 from boligsocial.law.vocabulary import LIST_MARK, MEASURE_COLUMN_DA, MEASURE_DIGITS, list_name_da
 from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.model import Helhedsplan, Liste
-from boligsocial.reports.document import Block, Cell, Column, Inline, Mark, Row, RowKind, Table, Text
+from boligsocial.reports.document import Block, Cell, Column, Inline, LineBreak, Mark, Row, RowKind, Table, Text
 from boligsocial.reports.wording import join_da, lower_first
 
-__all__ = ["kriterietabel", "list_status_text"]
+__all__ = ["NOT_PUBLISHED", "NO_LIST", "data_period", "kriterietabel", "list_status_text"]
+
+NOT_PUBLISHED = "ikke oplyst"
+"""A figure the key figures do not give: suppressed (diskretioneret) or not in the file."""
+NO_LIST = "ingen"
+"""A unit on none of the lists: a word, not a dash that reads like a missing figure."""
+
+# Where a heading may break (soft hyphens): the narrow columns would otherwise break mid-word.
+_HEADER_BREAKS: dict[str, str] = {
+    "Boligorganisation": "Bolig\u00adorganisation",
+    "Udenfor arbejdsmarked": "Udenfor arbejds\u00admarked",
+    "Kun grundskole": "Kun grund\u00adskole",
+}
 
 # ---- criteria and marks per unit -----------------------------------------------------------------
 
@@ -52,6 +65,28 @@ def _threshold_text(criterion: CriterionResult) -> str:
     return f"{criterion.operator.symbol} {short_number(criterion.threshold)} pct."
 
 
+# Income is that of the year before the list year from the 2018 rules, two years before until then
+# (ft.dk L 38 spm. 42; the register method's `income_lags`, docs/register.md).
+_INCOME_LAG_FROM: tuple[tuple[int, int], ...] = ((0, 2), (2018, 1))
+
+
+def data_period(criterion: CriterionResult, list_year: int) -> str:
+    """The data a threshold is compared with, as the application writes it beside the threshold:
+    the averaged years ending the year before the list year ("2020-21"), the residents of
+    1 January of the list year ("1/1-2022") for the shares of all residents and of the 30-59-year-olds,
+    the income year ("2021")."""
+    measure = criterion.measure
+    if measure in (Measure.IKKE_VESTLIGE, Measure.KUN_GRUNDSKOLE):
+        return f"1/1-{list_year}"
+    if measure is Measure.INDKOMST:
+        lag = next(lag for first, lag in sorted(_INCOME_LAG_FROM, reverse=True) if list_year >= first)
+        return str(list_year - lag)
+    param = load_law().rule_set(list_year).criteria.get(criterion.key)
+    years = (param.averaging_years if param is not None else None) or 1
+    last = list_year - 1
+    return str(last) if years == 1 else f"{last - years + 1}-{last % 100:02d}"
+
+
 def _status_codes(statuses: dict[str, Status]) -> str:
     if statuses and all(s is None for s in statuses.values()):
         return "?"
@@ -62,12 +97,12 @@ def _status_codes(statuses: dict[str, Status]) -> str:
 
 def list_status_text(unit: UnitResult) -> str:
     """`F` (on the list), `(F)` (would be, as an area: below the resident minimum), `?`
-    (undetermined), `–` (on no list)."""
+    (undetermined), `ingen` (on no list)."""
     if unit.eligible is False:
         codes = _status_codes(unit.as_area or {})
-        return f"({codes})" if codes else "–"
+        return f"({codes})" if codes else NO_LIST
     codes = _status_codes({n: r.status for n, r in unit.lists.items()})
-    return codes or "–"
+    return codes or NO_LIST
 
 
 def _join_citations(titles: Sequence[str]) -> str:
@@ -134,20 +169,34 @@ def _thresholds(units: Sequence[UnitResult]) -> _Thresholds:
 # ---- rows ----------------------------------------------------------------------------------------
 
 
+def _heading(text: str) -> Cell:
+    return Cell((Text(_HEADER_BREAKS.get(text, text)),))
+
+
 def _header(ctx: PlanAssessment) -> Row:
     return Row(
         (
-            Cell((Text("Boligorganisation"),)),
-            Cell((Text("Afdelingsnavn"),)),
-            Cell((Text(_residents_header(ctx.plan, ctx.require_result().list_year)),)),
-            *(Cell((Text(MEASURE_COLUMN_DA[m]),)) for m in MEASURE_COLUMN_DA),
-            Cell((Text(f"Liste {ctx.require_result().list_year}"),)),
+            _heading("Boligorganisation"),
+            _heading("Nr."),
+            _heading("Afdelingsnavn"),
+            _heading(_residents_header(ctx.plan, ctx.require_result().list_year)),
+            *(_heading(MEASURE_COLUMN_DA[m]) for m in MEASURE_COLUMN_DA),
+            _heading(f"Liste {ctx.require_result().list_year}"),
         ),
         RowKind.HEADER,
     )
 
 
-def _threshold_rows(thresholds: _Thresholds, minimum: str) -> list[Row]:
+def _threshold_cell(criterion: CriterionResult | None, list_year: int) -> Cell:
+    """The threshold with the period of the data it is compared with below it, as the
+    application writes it ("> 40 pct. (2020-21)")."""
+    if criterion is None:
+        return Cell((Text(""),), italic=True)
+    period = f"({data_period(criterion, list_year)})"
+    return Cell((Text(_threshold_text(criterion)), LineBreak(), Text(period)), italic=True)
+
+
+def _threshold_rows(thresholds: _Thresholds, minimum: str, list_year: int) -> list[Row]:
     rows: list[Row] = []
     for label, by_measure in thresholds.tiers():
         if not by_measure:
@@ -155,12 +204,9 @@ def _threshold_rows(thresholds: _Thresholds, minimum: str) -> list[Row]:
         rows.append(
             Row(
                 (
-                    Cell((Text(f"Grænseværdier {label.lower()}"),), colspan=2, italic=True),
+                    Cell((Text(f"Grænseværdier {label.lower()}"),), colspan=3, italic=True),
                     Cell((Text(minimum),), italic=True),
-                    *(
-                        Cell((Text(_threshold_text(by_measure[m]) if m in by_measure else ""),), italic=True)
-                        for m in MEASURE_COLUMN_DA
-                    ),
+                    *(_threshold_cell(by_measure.get(m), list_year) for m in MEASURE_COLUMN_DA),
                     Cell((Text(""),)),
                 ),
                 RowKind.THRESHOLD,
@@ -173,24 +219,36 @@ def _value_cell(unit: UnitResult, measure: Measure, strict: _ByMeasure, forebygg
     found = strict.get(measure) or forebyggelse.get(measure) or []
     value = found[0].value if found else None
     approximate = any(c.approximate for c in found)
-    text = "-" if value is None else ("~" if approximate else "") + number(value, MEASURE_DIGITS[measure])
+    text = NOT_PUBLISHED if value is None else ("~" if approximate else "") + number(value, MEASURE_DIGITS[measure])
     mark = _mark(unit, measure) if value is not None else None
     return Cell((Text(text),), mark=mark, bold=mark is not None)
 
 
-def _unit_row(unit: UnitResult) -> Row:
+def _afdelingsnummer(plan: Helhedsplan, unit: UnitResult) -> str:
+    """The afdeling's number from the plan ("18" for PAB's Hornemanns Vænge); empty when the plan
+    does not give it or the name does not single out one afdeling."""
+    found = plan.find_afdelinger(unit.name, unit.boligorganisation)
+    return (found[0].afdelingsnummer or "") if len(found) == 1 else ""
+
+
+def _unit_row(plan: Helhedsplan, unit: UnitResult) -> Row:
     strict, forebyggelse = _criteria_by_tier(unit)
     cells = [_value_cell(unit, measure, strict, forebyggelse) for measure in MEASURE_COLUMN_DA]
     area = unit.kind == "omraade"
     names = (
-        (Cell((Text(f"{unit.name} (område)"),), colspan=2),)
+        (Cell((Text(f"{unit.name} (område)"),), colspan=3),)
         if area
-        else (Cell((Text(unit.boligorganisation or ""),)), Cell((Text(unit.name),)))
+        else (
+            Cell((Text(unit.boligorganisation or ""),)),
+            Cell((Text(_afdelingsnummer(plan, unit)),)),
+            Cell((Text(unit.name),)),
+        )
     )
+    residents = NOT_PUBLISHED if unit.residents is None else number(unit.residents, 0)
     return Row(
         (
             *names,
-            Cell((Text(number(unit.residents, 0)),)),
+            Cell((Text(residents),)),
             *cells,
             Cell((Text(list_status_text(unit)),), align="center"),
         ),
@@ -214,7 +272,12 @@ def _legend(thresholds: _Thresholds) -> tuple[Inline, ...]:
             Text("30,9", bold=True, mark=Mark.WEAK),
             Text(f" opfylder kun grænseværdien for {thresholds.forebyggelse_label.lower()}"),
         ]
-    legend.append(Text(". - = ikke oplyst (diskretioneret eller mangler)."))
+    legend.append(
+        Text(
+            f". {NOT_PUBLISHED.capitalize()}: tallet er ikke offentliggjort (diskretioneret) eller findes ikke "
+            "i nøgletallene; det er ikke det samme som nul."
+        )
+    )
     return tuple(legend)
 
 
@@ -226,7 +289,7 @@ def _list_note(ctx: PlanAssessment, units: Sequence[UnitResult]) -> tuple[Inline
         Text(
             f"{', '.join(codes)}. I parentes: afdelingen har under {number(result.min_residents, 0)} beboere og er "
             "derfor ikke selv et boligområde efter loven, men ville være på listen som boligområde. "
-            "? = ubestemt (ukendte tal kan ændre udfaldet). – = ingen liste."
+            f"? = ubestemt (ukendte tal kan ændre udfaldet). {NO_LIST.capitalize()}: på ingen af listerne."
         ),
     )
 
@@ -280,15 +343,22 @@ def kriterietabel(ctx: PlanAssessment) -> list[Block]:
     units = [u for u in result.units if u.kind == "afdeling"] + [u for u in result.units if u.kind == "omraade"]
     thresholds = _thresholds(units)
     minimum = f"≥ {number(result.min_residents, 0)}" if not result.min_residents_ignored else ""
-    rows = [_header(ctx), *_threshold_rows(thresholds, minimum), *(_unit_row(unit) for unit in units)]
+    rows = [
+        _header(ctx),
+        *_threshold_rows(thresholds, minimum, result.list_year),
+        *(_unit_row(ctx.plan, unit) for unit in units),
+    ]
     table = Table(
         key="kriterietabel",
+        # Relative widths, set so that no name ("Frederiksholm karre 17"), value or threshold wraps
+        # at 8 pt on A4: only the headings break, at their soft hyphens.
         columns=(
-            Column(2.4),
-            Column(2.8),
-            Column(1.3, "right"),
-            *(Column(1.85, "right") for _ in MEASURE_COLUMN_DA),
-            Column(1.3, "center"),
+            Column(2.1),
+            Column(0.75, "right"),
+            Column(3.05),
+            Column(1.5, "right"),
+            *(Column(1.65, "right") for _ in MEASURE_COLUMN_DA),
+            Column(1.45, "center"),
         ),
         rows=tuple(rows),
         notes=tuple(_notes(ctx, units, thresholds)),

@@ -33,6 +33,8 @@ TEMPLATE = Path(__file__).with_name("projektbeskrivelse.docx")
 HEADER_TOKEN = "{{ sidehoved }}"
 
 BODY_FONT = "Calibri"
+BODY_SIZE = 10  # pt: the body text; nothing a reader must read is smaller than SMALL_SIZE
+SMALL_SIZE = 8  # pt: tables, their notes, footnotes, captions, header and footer
 ACCENT = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x6E, 0x6E, 0x6E)
 
@@ -93,10 +95,21 @@ def _font(style: ParagraphStyle, size: float, *, bold: bool | None = None, itali
 
 
 def _field(paragraph: Paragraph, code: str) -> None:
-    """A Word field (PAGE, NUMPAGES) with a placeholder result."""
+    """A Word field (PAGE, NUMPAGES) with a placeholder result. It carries no formatting of its
+    own: the page number takes the paragraph style's, like the label around it ("Side 2 af 5")."""
     paragraph._p.append(
         parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" {code} "><w:r><w:t>1</w:t></w:r></w:fldSimple>')
     )
+
+
+def _margin_style(document: DocxDocument, name: str, alignment: WD_ALIGN_PARAGRAPH) -> None:
+    """Header or Footer: small grey text, set on the style so that every run and field in it
+    (the page numbers too) looks the same."""
+    style = _paragraph_style(document, name)
+    _font(style, SMALL_SIZE)
+    style.font.color.rgb = GREY
+    _spacing(style, 0, 0, 1.0)
+    style.paragraph_format.alignment = alignment
 
 
 def make_template(path: Path = TEMPLATE) -> Path:
@@ -104,13 +117,14 @@ def make_template(path: Path = TEMPLATE) -> Path:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.0)
-    section.top_margin, section.bottom_margin = Cm(2.0), Cm(1.8)
-    section.header_distance, section.footer_distance = Cm(1.0), Cm(0.9)
+    # Margins as narrow as a printed form allows, so the five-page limit leaves room for the text.
+    section.left_margin = section.right_margin = Cm(1.5)
+    section.top_margin, section.bottom_margin = Cm(1.5), Cm(1.4)
+    section.header_distance, section.footer_distance = Cm(0.8), Cm(0.7)
 
     normal = _paragraph_style(document, "Normal")
-    _font(normal, 10)
-    _spacing(normal, 0, 5, 1.08)
+    _font(normal, BODY_SIZE)
+    _spacing(normal, 0, 2.5, 0.95)
     normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     # Danish proofing language for the whole document.
     rpr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -122,7 +136,7 @@ def make_template(path: Path = TEMPLATE) -> Path:
         lang.set(qn(attribute), "da-DK")
 
     title = _paragraph_style(document, "Title")
-    _font(title, 22, bold=True)
+    _font(title, 20, bold=True)
     title.font.color.rgb = ACCENT
     _spacing(title, 0, 0)
     subtitle = _paragraph_style(document, "Subtitle")
@@ -130,14 +144,14 @@ def make_template(path: Path = TEMPLATE) -> Path:
     subtitle.font.color.rgb = RGBColor(0, 0, 0)
     _spacing(subtitle, 0, 2)
     meta = _paragraph_style(document, "Dokumentoplysninger")
-    _font(meta, 8)
+    _font(meta, SMALL_SIZE)
     meta.font.color.rgb = GREY
     _spacing(meta, 0, 12)
     meta.element.get_or_add_pPr().append(
         parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="4" w:color="1F3864"/></w:pBdr>')
     )
 
-    for level, size, before, after in ((1, 12, 12, 5), (2, 11.5, 10, 4), (3, 10.5, 8, 3), (4, 10, 6, 2)):
+    for level, size, before, after in ((1, 12, 9, 3), (2, 11.5, 8, 3), (3, 10.5, 6, 2), (4, 10, 5, 1)):
         heading = _paragraph_style(document, f"Heading {level}")
         _font(heading, size, bold=True, italic=level == 4)
         heading.font.color.rgb = ACCENT
@@ -150,28 +164,28 @@ def make_template(path: Path = TEMPLATE) -> Path:
     _spacing(lead, 0, 2)
     for name in ("List Bullet", "List Bullet 2", "List Number"):
         style = _paragraph_style(document, name)
-        _font(style, 10)
-        _spacing(style, 0, 2, 1.05)
+        _font(style, BODY_SIZE)
+        _spacing(style, 0, 1.5, 0.95)
 
     caption = _paragraph_style(document, "Caption")
-    _font(caption, 8, bold=False, italic=False)
+    _font(caption, SMALL_SIZE, bold=False, italic=False)
     caption.font.color.rgb = GREY
     caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _spacing(caption, 2, 8)
 
     cell = _paragraph_style(document, "Tabeltekst")
-    _font(cell, 8)
+    _font(cell, SMALL_SIZE)
     _spacing(cell, 0, 0, 1.0)
     cell.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     small = _paragraph_style(document, "Tabeltekst lille", base="Tabeltekst")
-    _font(small, 7)
+    _font(small, SMALL_SIZE)
     note = _paragraph_style(document, "Tabelnote")
-    _font(note, 7)
+    _font(note, SMALL_SIZE)
     _spacing(note, 0, 1, 1.0)
     note.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
     footnote = _paragraph_style(document, "Footnote Text")
-    _font(footnote, 8)
+    _font(footnote, SMALL_SIZE)
     _spacing(footnote, 0, 0, 1.0)
     footnote.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     styles = document.styles
@@ -183,22 +197,18 @@ def make_template(path: Path = TEMPLATE) -> Path:
 
     # Running header (not on the first page) and page numbers in the footer.
     section.different_first_page_header_footer = True
+    _margin_style(document, "Header", WD_ALIGN_PARAGRAPH.RIGHT)
+    _margin_style(document, "Footer", WD_ALIGN_PARAGRAPH.CENTER)
     header = section.header.paragraphs[0]
+    header.style = document.styles["Header"]
     header.text = HEADER_TOKEN
-    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for run in header.runs:
-        run.font.size = Pt(8)
-        run.font.color.rgb = GREY
     for footer in (section.footer, section.first_page_footer):
         paragraph = footer.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.style = document.styles["Footer"]
         paragraph.add_run("Side ")
         _field(paragraph, "PAGE")
         paragraph.add_run(" af ")
         _field(paragraph, "NUMPAGES")
-        for run in paragraph.runs:
-            run.font.size = Pt(8)
-            run.font.color.rgb = GREY
 
     # Danish as the theme language; footnote separators declared (the renderer adds the part).
     settings = document.settings.element
