@@ -98,6 +98,7 @@ def roles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Roles]:
         "section": "partnere",
         "user_id": "1",
         "path": "noegletal.csv",
+        "aar": "2024",
     }
     yield Roles(admin.app, clients, values)  # type: ignore[arg-type]
 

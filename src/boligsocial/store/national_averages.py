@@ -166,7 +166,7 @@ def _percent(text: str) -> tuple[Decimal | None, str | None]:
     try:
         value = parse_danish_number(text)
     except ValueError as error:
-        return None, f"{label}: {error}"
+        return None, f"{label}: {error}; skriv procenten med decimalkomma, fx 0,73"
     if value is None:
         return None, f"{label}: skal være et tal, fx 0,73 (ikke et diskretioneret tal)"
     if value <= 0 or value > MAX_AVERAGE_PCT:
@@ -262,7 +262,12 @@ def _shown(row: NationalAverageRow) -> str:
 
 
 def _snapshot(row: NationalAverageRow) -> dict[str, str]:
-    return {"doemte_pct": str(row.doemte_pct), "kilde": row.kilde, "kilde_dato": row.kilde_dato.isoformat()}
+    """The row for the trail, as the user wrote and reads it ("0,73", "01.12.2024")."""
+    return {
+        "doemte_pct": format_danish_number(row.doemte_pct),
+        "kilde": row.kilde,
+        "kilde_dato": row.kilde_dato.strftime("%d.%m.%Y"),
+    }
 
 
 # --------------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from boligsocial.web.routes import (
     imports,
     indikatorer,
     konto,
+    landsgennemsnit,
     omraader,
     oversigt,
     partnere,
@@ -102,6 +103,7 @@ PROTECTED_ROUTERS: Final = (
     revision,
     redigering,
     atlas,
+    landsgennemsnit,
 )
 """Every page module behind sign-in (`guard`); only `konto` (sign-in) and /static are open."""
 
