@@ -1,11 +1,13 @@
 """The caches that keep pages fast after a write (issue 12): verdicts reused while the key figures
 are unchanged, the evaluation as areas made once for them, the archived flag read once per data
-version, one plan's summary in one read. Each is checked against the write that must show at once."""
+version, one plan's summary in one read. Each is checked against the write that must show at once.
+And what the load showed besides: text measured from many threads at once."""
 
 # ruff: noqa: F811 - pytest fixtures imported from web_helpers are used as arguments
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import boligsocial.plan.assessment as assessment_module
 from boligsocial.plan.assessment import load_assessment
+from boligsocial.reports.charts.org import text_width
 from boligsocial.store import SYSTEM_ACTOR, NotFound, Services
 from web_helpers import client, department, department_id, get_json, services_of, text_of  # noqa: F401
 
@@ -119,3 +122,21 @@ def test_archiving_shows_at_once_on_a_page_read_before(client: TestClient) -> No
     back = client.post("/plan/1/arkiver", data={"version": version, "arkiver": "0"})
     assert back.status_code == 303
     assert 'id="arkiveret"' not in client.get("/plan/1/partnere").text
+
+
+def test_text_is_measured_right_from_many_threads_at_once() -> None:
+    """The organisation diagram measures text with one shared FreeType font; the web app draws
+    it from several threads at once (the text editor's preview), which once crashed the server."""
+    words = [f"Boligsocial helhedsplan {i} for Mit Kvarter" for i in range(200)]
+    expected = [text_width(w, 11 + i % 3) for i, w in enumerate(words)]
+    results: list[list[float]] = []
+
+    def measure() -> None:
+        results.append([text_width(w, 11 + i % 3) for i, w in enumerate(words)])
+
+    threads = [threading.Thread(target=measure) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [expected] * 8

@@ -14,6 +14,7 @@ tagged. Text is wrapped by measuring it in the font the renderer uses (DejaVu Sa
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Final
@@ -80,12 +81,16 @@ def _font(bold: bool) -> FT2Font:
     return FT2Font(str(font_directory() / name))
 
 
+_FONT_LOCK: Final = threading.Lock()  # one FT2Font is shared; it is not thread-safe (the web app's pool)
+
+
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The width in pixels of `text` set in DejaVu Sans at `size` px."""
     font = _font(bold)
-    font.set_size(size, 72)
-    font.set_text(text, 0.0)
-    return font.get_width_height()[0] / 64
+    with _FONT_LOCK:
+        font.set_size(size, 72)
+        font.set_text(text, 0.0)
+        return font.get_width_height()[0] / 64
 
 
 def _pieces(word: str, width: float, size: float, bold: bool) -> list[str]:
