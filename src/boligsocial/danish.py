@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -336,3 +337,22 @@ def local_stamp(moment: datetime | None) -> str:
 def local_time_text(moment: datetime | None) -> str:
     """A moment inside a sentence: "den 03.02.2025 kl. 14.05" (`local_stamp` with its preposition)."""
     return "på et ukendt tidspunkt" if moment is None else f"den {local_stamp(moment)}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Sorting names
+
+_DANISH_ORDER = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}"})
+"""Æ, Ø and Å after Z and in that order (Ä and Ö with Æ and Ø, as Danish dictionaries sort them):
+characters just after "z" in code-point order."""
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[str | int, ...]:
+    """A sort key that orders names as a Danish reader does: numbers by value ("karre 2" before
+    "karre 11"), letters without regard to case or accents (é with e), æ, ø, å last. Texts and
+    numbers alternate from a text (maybe empty), so any two keys compare."""
+    folded = " ".join(name.split()).casefold().translate(_DANISH_ORDER)
+    plain = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    parts = _DIGITS.split(plain)
+    return (*(int(p) if i % 2 else p for i, p in enumerate(parts)), name)

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any
 
+from boligsocial.law.closeness import within_width
 from boligsocial.law.figures import Measure, UnitKind
 from boligsocial.law.parameters import Citation, Operator
 
@@ -51,22 +52,19 @@ class CriterionResult:
     ranged: bool = False
 
 
-NEAR_SHARE: Final = Fraction(1, 10)
-"""A criterion is near its threshold when the value lies within this share of the threshold from
-it (4 points at 40 %, 0,22 points at 2,18 %): close enough that one year's change may cross it."""
-
-
 def is_near(c: CriterionResult) -> bool:
-    """Whether a criterion's value is near its threshold (`NEAR_SHARE`), on either side."""
-    return c.margin_pp is not None and c.threshold is not None and abs(c.margin_pp) <= NEAR_SHARE * abs(c.threshold)
+    """Whether a criterion's value is near its threshold, on either side: within the measure's
+    width in its own unit (`law.closeness.NEAR_WIDTH`: 0,5 points for shares, 0,1 for dømte)."""
+    return c.margin_pp is not None and c.threshold is not None and within_width(c.measure, c.margin_pp) <= 1
 
 
 def relative_margin(c: CriterionResult) -> Fraction | None:
-    """The distance from the value to the threshold relative to the threshold (0,05 = 5 % of it);
-    None when the value is unknown or the threshold is 0."""
-    if c.margin_pp is None or c.threshold is None or c.threshold == 0:
+    """The distance from the value to the threshold in the measure's near widths (1 = the edge
+    of near), so that criteria of different units compare; None when the value or threshold is
+    unknown."""
+    if c.margin_pp is None or c.threshold is None:
         return None
-    return abs(c.margin_pp) / abs(c.threshold)
+    return within_width(c.measure, c.margin_pp)
 
 
 @dataclass(frozen=True)

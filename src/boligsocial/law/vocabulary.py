@@ -13,10 +13,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
-from boligsocial.danish import number
+from boligsocial.law.closeness import near_text_da
 from boligsocial.law.figures import Measure
 from boligsocial.law.parameters import load_law
-from boligsocial.law.verdicts import NEAR_SHARE, Status, Verdict
+from boligsocial.law.verdicts import Status, Verdict
 
 __all__ = [
     "CERTAINTY_DA",
@@ -195,7 +195,7 @@ VERDICT_LABEL_DA: Final[dict[Verdict, str]] = {
 }
 """A criterion's verdict on its own (a chart legend)."""
 
-NEAR_DA: Final = f"inden for {number(100 * NEAR_SHARE, 0)} % af grænsen"
+NEAR_DA: Final = near_text_da()
 """What "near a threshold" means (`law.verdicts.is_near`), completing "tæt på grænsen (...)"."""
 
 CERTAINTY_DA: Final[dict[str, str]] = {

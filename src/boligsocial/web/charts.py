@@ -100,7 +100,7 @@ def plain_criteria_svg(unit: UnitResult, list_name: str) -> Markup:
             parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{y}" y2="{y + 24}" stroke="{INK}" stroke-width="2"/>')
         digits = MEASURE_DIGITS[c.measure]
         value = "ikke oplyst" if c.value is None else ("~" if c.approximate else "") + number(c.value, digits)
-        text = f"{value} ({c.operator.symbol} {'ukendt' if threshold is None else short_number(threshold)})"
+        text = f"{value} (grænse {c.operator.symbol} {'ukendt' if threshold is None else short_number(threshold)})"
         parts.append(
             f'<text x="{label_w + bar_w + 8}" y="{y + 16}" font-size="12" fill="{MUTED}">{escape(text)}</text>'
         )

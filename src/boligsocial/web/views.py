@@ -17,8 +17,9 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any, Final
 
-from boligsocial.danish import number, short_number
+from boligsocial.danish import natural_key, number, short_number
 from boligsocial.law.figures import Measure, UnitFigures
+from boligsocial.law.parameters import Operator
 from boligsocial.law.render import value_display
 from boligsocial.law.verdicts import CriterionResult, ListResult, Status, UnitResult, Verdict, is_near, relative_margin
 from boligsocial.law.vocabulary import (
@@ -69,6 +70,17 @@ def threshold_text(c: CriterionResult) -> str:
     return f"{c.operator.symbol} {'ukendt' if c.threshold is None else short_number(c.threshold)}"
 
 
+THRESHOLD_WORD_DA: Final[dict[Operator, str]] = {Operator.GT: "over", Operator.GE: "mindst", Operator.LT: "under"}
+"""A threshold's operator in words: "over 30", "mindst 2,18", "under 55"."""
+
+
+def comparison_text(c: CriterionResult, value: str) -> str:
+    """`29,9 (grænse: over 30; ikke opfyldt)`: a value beside its threshold in words with the
+    verdict, never `29,9 > 30`, which reads as a claim and is false when the criterion is not met."""
+    limit = "ukendt" if c.threshold is None else short_number(c.threshold)
+    return f"{value} (grænse: {THRESHOLD_WORD_DA[c.operator]} {limit}; {VERDICT_WORD_DA[c.verdict]})"
+
+
 @dataclass(frozen=True)
 class CriterionCell:
     """One criterion of a unit, as a table cell or a row of the department page."""
@@ -102,6 +114,10 @@ class CriterionCell:
         return VERDICT_WORD_DA[self.result.verdict]
 
     @cached_property
+    def comparison(self) -> str:
+        return comparison_text(self.result, self.value)
+
+    @cached_property
     def near(self) -> bool:
         return is_near(self.result)
 
@@ -109,7 +125,7 @@ class CriterionCell:
     def title(self) -> str:
         """Tooltip: the criterion in words with value, threshold and margin."""
         c = self.result
-        parts = [f"{c.label} ({self.mark}): {self.value} {threshold_text(c)}: {VERDICT_WORD_DA[c.verdict]}"]
+        parts = [f"{c.label} ({self.mark}): {self.comparison}"]
         if c.margin_pp is not None:
             parts.append(f"margin {self.margin} point")
         if self.near:
@@ -296,9 +312,9 @@ _STATUS_ORDER: Final[dict[Status, int]] = {True: 0, None: 1, False: 2}
 def _sort_value(row: DepartmentRow, key: str) -> tuple[int, Any]:
     """(missing last, value): unknown values sort after known ones in either direction."""
     if key == "navn":
-        return (0, row.afdeling.navn.casefold())
+        return (0, natural_key(row.afdeling.navn))
     if key == "organisation":
-        return (0, (row.afdeling.boligorganisation.casefold(), row.afdeling.navn.casefold()))
+        return (0, (natural_key(row.afdeling.boligorganisation), natural_key(row.afdeling.navn)))
     if key == "boliger":
         return (0, row.afdeling.boliger)
     if key == "beboere":

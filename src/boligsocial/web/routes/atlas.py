@@ -19,7 +19,7 @@ from fastapi import APIRouter, HTTPException, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
-from boligsocial.danish import number
+from boligsocial.danish import natural_key, number
 from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import Verdict
 from boligsocial.law.vocabulary import (
@@ -79,7 +79,7 @@ def _paths(entries: Sequence[AtlasEntry]) -> list[Path_]:
     for (name, kommune), by_year in grouped.items():
         region = next((e.region for e in by_year.values() if e.region), None)
         out.append(Path_(name, kommune, region, by_year))
-    return sorted(out, key=lambda p: (p.name.casefold(), p.kommune or ""))
+    return sorted(out, key=lambda p: (natural_key(p.name), p.kommune or ""))
 
 
 def _chosen_source(sources: Sequence[AtlasSource], wanted: str | None) -> AtlasSource | None:

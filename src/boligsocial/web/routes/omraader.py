@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
+from boligsocial.danish import natural_key
 from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import UnitResult, criterion_dict, unit_dict
 from boligsocial.law.vocabulary import MEASURE_SHORT_DA, REPORTED_LISTS, STATUS_WORD_DA
@@ -33,7 +34,7 @@ def _areas(view: PlanOverview) -> list[tuple[str, Omraade | None, UnitResult | N
             if unit.kind == "omraade" and unit.name not in known:
                 out.append((unit.name, None, unit))
                 known.add(unit.name)
-    return out
+    return sorted(out, key=lambda area: natural_key(area[0]))
 
 
 def _members(
@@ -48,7 +49,7 @@ def _members(
         for name in unit.members:
             found = next((a for a in view.plan.afdelinger if a.navn == name), None)
             members.append((view.afdeling_id(found) if found else None, found, name))
-    return members
+    return sorted(members, key=lambda member: natural_key(member[2]))
 
 
 def area_dict(plan_id: int, name: str, omraade: Omraade | None, unit: UnitResult | None) -> dict[str, Any]:
