@@ -99,6 +99,7 @@ def roles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Roles]:
         "user_id": "1",
         "path": "noegletal.csv",
         "aar": "2024",
+        "filtype": "docx",
     }
     yield Roles(admin.app, clients, values)  # type: ignore[arg-type]
 

@@ -1,5 +1,6 @@
-"""Downloads: the plan folder (zip), the key figures (XLSX, CSV) and, when the reports package is
-installed, the application package (zip)."""
+"""Downloads: the plan folder (zip), the key figures (XLSX, CSV), the yearly status report (DOCX,
+PDF; linked from the indicators page) and, when the reports package is installed, the
+application package (zip)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from starlette.responses import Response
 from boligsocial.law.errors import LawError
 from boligsocial.plan.inputs import InputError
 from boligsocial.web.pages import overview, respond, service
+from boligsocial.web.status_reports import MEDIA_TYPES, status_report
 
 router = APIRouter()
 
@@ -129,3 +131,10 @@ def ansoegning(request: Request, plan_id: int) -> Response:
                 if path.is_file():
                     archive.write(path, f"{name}-ansoegning/{path.relative_to(out).as_posix()}")
     return _download(buffer.getvalue(), f"{name}-ansoegning.zip", "application/zip")
+
+
+@router.get("/plan/{plan_id}/eksport/statusrapport-{aar}.{filtype}")
+def statusrapport(request: Request, plan_id: int, aar: str, filtype: str) -> Response:
+    """The status report for year `aar` as DOCX or PDF (built once per data version)."""
+    plan, year, data = status_report(request, plan_id, aar, filtype)
+    return _download(data, f"{_slug(plan.navn)}-statusrapport-{year}.{filtype}", MEDIA_TYPES[filtype])

@@ -259,6 +259,7 @@ def _liste(request: Request, plan_id: int) -> Response:
         "plan_id": plan_id,
         "status_aar": year,
         "status": status_dict(ps),
+        "statusrapport": {kind: f"/plan/{plan_id}/eksport/statusrapport-{year}.{kind}" for kind in ("docx", "pdf")},
         "indikatorer": [
             indikator_dict(plan_id, i) | {"status": indicator_status_dict(by_id[i.id])} for i in plan.indikatorer
         ],
