@@ -10,9 +10,10 @@ One sheet per table, all user-facing text in Danish:
   numbers with number formats (`#,##0`, `0.0`, `0.00` for dømte); Excel shows them with Danish
   separators under a Danish locale. Approximate area values have the format `"~"0.0` (shown as
   `~57,3`), are italic and are marked in the `Tilnærmet` column.
-* **Listestatus** - per unit the status on each list for the list year (ja/nej/ubestemt), the status
-  it would have as an area (without the resident minimum) and each criterion's margin in
-  percentage points, with conditional fills for met criteria and near misses.
+* **Listestatus** - per unit the status on each list for the list year (ja/ubestemt, empty for
+  nej) and the status it would have as an area (without the resident minimum), filled when on a list.
+* **Afstand til grænser** - each criterion's margin in percentage points, with conditional fills
+  for met criteria and near misses (a sheet of its own, so both print on A4 at a readable size).
 * **Grænseværdier** - each list's criteria for the list year: operator, threshold, wording,
   population and citation, all taken from the evaluation result (never written here).
 * **Kilder og noter** - list year, rule set, conviction thresholds and their sources, the notes of
@@ -24,9 +25,14 @@ and the application write them. A printed annex then shows that the value is mis
 an empty cell that looks forgotten, and Excel's `SUM`, `AVERAGE`, `MIN` and `MAX` skip text cells,
 so the columns stay usable for calculation.
 
+**Printing**: every sheet is landscape A4, fitted to the page width, with its header rows repeated;
+every cell with a value names its font (Calibri 10), columns are at least as wide as their header's
+longest word, and rows with wrapped text are as high as their lines (`cells.finish_sheet`). Text the
+same in most rows (a condition, a source) is written once as a note under the table.
+
 The file is written atomically: to a temporary file in the target folder, then renamed.
 
-The sheets are written by `plan_sheets` (Stamdata, Nøgletal), `listestatus` and `sources`
+The sheets are written by `plan_sheets` (Stamdata, Nøgletal), `listestatus`, `margins` and `sources`
 (Grænseværdier, Kilder og noter), from the rows of `units`, with the cell styles of `cells`.
 """
 
@@ -44,8 +50,9 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from boligsocial.files import write_atomically
 from boligsocial.plan.assessment import PlanAssessment
-from boligsocial.reports.annex.cells import Cached
+from boligsocial.reports.annex.cells import Cached, finish_sheet
 from boligsocial.reports.annex.listestatus import sheet_listestatus
+from boligsocial.reports.annex.margins import sheet_afstande
 from boligsocial.reports.annex.plan_sheets import sheet_noegletal, sheet_stamdata
 from boligsocial.reports.annex.sources import sheet_graenser, sheet_kilder
 from boligsocial.reports.annex.units import annex_rows
@@ -57,9 +64,17 @@ ANNEX_FILENAME: Final = "bilag-noegletal.xlsx"
 SHEET_STAMDATA: Final = "Stamdata"
 SHEET_NOEGLETAL: Final = "Nøgletal"
 SHEET_LISTESTATUS: Final = "Listestatus"
+SHEET_AFSTANDE: Final = "Afstand til grænser"
 SHEET_GRAENSER: Final = "Grænseværdier"
 SHEET_KILDER: Final = "Kilder og noter"
-SHEET_NAMES: Final = (SHEET_STAMDATA, SHEET_NOEGLETAL, SHEET_LISTESTATUS, SHEET_GRAENSER, SHEET_KILDER)
+SHEET_NAMES: Final = (
+    SHEET_STAMDATA,
+    SHEET_NOEGLETAL,
+    SHEET_LISTESTATUS,
+    SHEET_AFSTANDE,
+    SHEET_GRAENSER,
+    SHEET_KILDER,
+)
 
 
 def _cached_value_replacement(value: int | float) -> Callable[[re.Match[str]], str]:
@@ -102,8 +117,11 @@ def _workbook(ctx: PlanAssessment, generated: date) -> tuple[Workbook, Cached]:
     sheet_stamdata(sheets[SHEET_STAMDATA], ctx, cached)
     sheet_noegletal(sheets[SHEET_NOEGLETAL], ctx, rows)
     sheet_listestatus(sheets[SHEET_LISTESTATUS], ctx, rows)
+    sheet_afstande(sheets[SHEET_AFSTANDE], ctx, rows)
     sheet_graenser(sheets[SHEET_GRAENSER], ctx)
     sheet_kilder(sheets[SHEET_KILDER], ctx, rows, generated)
+    for ws in workbook.worksheets:
+        finish_sheet(ws)
     workbook.properties.title = f"{ctx.plan.navn}: bilag med nøgletal, listeår {ctx.list_year}"
     workbook.properties.creator = "boligsocial"
     workbook.properties.language = "da-DK"

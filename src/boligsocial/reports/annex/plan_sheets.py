@@ -16,20 +16,23 @@ from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.plan.model import Afdeling, AfdelingStatus, Helhedsplan
 from boligsocial.reports.annex.cells import (
     APPROX_FONT,
+    CENTER_TOP,
     FMT_COUNT,
     TOTAL_BORDER,
     TOTAL_FONT,
+    WRAP_TOP,
     Cached,
     Col,
     excel_number,
     header_row,
+    note,
     page_setup,
     put,
     put_suppressed,
     setup_columns,
     share_format,
 )
-from boligsocial.reports.annex.units import AnnexRow, kind_da, residents_header
+from boligsocial.reports.annex.units import AnnexRow, residents_header, unit_name
 from boligsocial.reports.wording import join_da
 
 __all__ = ["sheet_noegletal", "sheet_stamdata"]
@@ -44,19 +47,36 @@ def _omraade_of(plan: Helhedsplan, afdeling: Afdeling) -> str | None:
     return None
 
 
+def _condition_marks(plan: Helhedsplan) -> dict[str, str]:
+    """Each distinct condition of a conditional afdeling -> its mark ("*", "**", ...): the text is
+    written once under the table, not in each of the (often many) rows it applies to."""
+    marks: dict[str, str] = {}
+    for afdeling in plan.afdelinger_betinget:
+        marks.setdefault((afdeling.betingelse or "").strip(), "*" * (len(marks) + 1))
+    return marks
+
+
+def _condition_notes(ws: Worksheet, row: int, marks: dict[str, str], last_column: int) -> None:
+    for condition, mark in marks.items():
+        row += 1
+        text = condition or "betingelsen er ikke angivet i planen."
+        note(ws, row, f"{mark} Betinget deltagelse: {text}", 1, last_column)
+
+
 def sheet_stamdata(ws: Worksheet, ctx: PlanAssessment, cached: Cached) -> None:
     plan = ctx.plan
     columns = [
         Col("Boligorganisation", 22),
         Col("Afdeling", 26),
-        Col("Afdelingsnummer", 10),
+        Col("Afd.nr.", 8),
         Col("Boliger", 10),
         Col("Boligområde", 18),
         Col("Status i planen", 20),
-        Col("Betingelse", 90, wrap=True),
+        Col("Betingelse", 11),
     ]
     setup_columns(ws, columns)
     header_row(ws, 1, [c.header for c in columns])
+    marks = _condition_marks(plan)
     row = 1
     for afdeling in plan.afdelinger:
         row += 1
@@ -67,7 +87,7 @@ def sheet_stamdata(ws: Worksheet, ctx: PlanAssessment, cached: Cached) -> None:
         put(ws, row, 4, afdeling.boliger, FMT_COUNT)
         put(ws, row, 5, _omraade_of(plan, afdeling))
         put(ws, row, 6, afdeling.status.label)
-        put(ws, row, 7, afdeling.betingelse if afdeling.betinget else None, wrap=True)
+        put(ws, row, 7, marks[(afdeling.betingelse or "").strip()] if afdeling.betinget else None)
     first, last = 2, row
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(last, 1)}"
 
@@ -90,6 +110,7 @@ def sheet_stamdata(ws: Worksheet, ctx: PlanAssessment, cached: Cached) -> None:
         row += 1
         label_cell = ws.cell(row=row, column=2, value=label)
         label_cell.font = TOTAL_FONT
+        label_cell.alignment = WRAP_TOP  # column D holds the sum: the label cannot run into it
         cell = ws.cell(row=row, column=4, value=formula)
         cell.number_format = FMT_COUNT
         cell.font = TOTAL_FONT
@@ -97,6 +118,7 @@ def sheet_stamdata(ws: Worksheet, ctx: PlanAssessment, cached: Cached) -> None:
         if label is totals[0][0]:
             for column in range(1, len(columns) + 1):
                 ws.cell(row=row, column=column).border = TOTAL_BORDER
+    _condition_notes(ws, row + 1, marks, len(columns))
     ws.freeze_panes = "C2"
     page_setup(ws, plan, "1:1")
 
@@ -110,50 +132,42 @@ def _measure_header(measure: Measure) -> str:
 
 
 def _row_note(row: AnnexRow) -> str | None:
+    """What only this row needs said: an area's members, the evaluation's notes on the unit. A
+    suppressed figure shows as "-" in its cell and a conditional afdeling is marked in Stamdata,
+    so neither is repeated here."""
     parts: list[str] = []
     if row.is_area and row.result.members:
         parts.append("Området består af " + join_da(row.result.members) + ".")
-    figures = row.figures
-    measurements = [row.measurement(m) for m in Measure]
-    residents = row.result.residents if figures is None else figures.residents
-    if residents is None and all(m.value is None for m in measurements):
-        parts.append("Nøgletallene er ikke oplyst (diskretioneret).")
-    elif any(m.value is None for m in measurements) or residents is None:
-        parts.append("Et eller flere tal er ikke oplyst (diskretioneret).")
     parts.extend(row.result.notes)
-    if row.afdeling is not None and row.afdeling.betinget:
-        parts.append("Betinget deltagelse i helhedsplanen.")
     return " ".join(parts) or None
 
 
 def sheet_noegletal(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow]) -> None:
     columns = [
-        Col("Afdeling / område", 26),
-        Col("Type", 10),
-        Col("Boligorganisation", 20),
-        Col("Boligområde", 18),
-        Col(residents_header(ctx.plan), 11),
-        *(Col(_measure_header(m), 15) for m in Measure),
+        Col("Afdeling / område", 24),
+        Col("Boligorganisation", 19),
+        Col("Boligområde", 16),
+        Col(residents_header(ctx.plan), 10),
+        *(Col(_measure_header(m), 12) for m in Measure),  # as wide as their longest word
         Col("Tilnærmet", 10),
-        Col("Note", 60, wrap=True),
+        Col("Note", 40, wrap=True),
     ]
     setup_columns(ws, columns)
     header_row(ws, 1, [c.header for c in columns], height=48)
-    approx_column = 6 + len(Measure)
+    approx_column = 5 + len(Measure)
     for index, row in enumerate(rows, start=2):
         unit = row.result
-        put(ws, index, 1, unit.name)
-        put(ws, index, 2, kind_da(row))
-        put(ws, index, 3, row.organisation)
-        put(ws, index, 4, unit.omraade if not row.is_area else None)
+        put(ws, index, 1, unit_name(row))
+        put(ws, index, 2, row.organisation)
+        put(ws, index, 3, unit.omraade if not row.is_area else None)
         residents = unit.residents if row.figures is None else row.figures.residents
         if residents is None:
-            put_suppressed(ws, index, 5)
+            put_suppressed(ws, index, 4)
         else:
-            put(ws, index, 5, residents, FMT_COUNT)
+            put(ws, index, 4, residents, FMT_COUNT)
         approximate = False
         for offset, measure in enumerate(Measure):
-            column = 6 + offset
+            column = 5 + offset
             measurement = row.measurement(measure)
             if measurement.value is None:
                 put_suppressed(ws, index, column)
@@ -164,7 +178,8 @@ def sheet_noegletal(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow]
             if measurement.approximate:
                 approximate = True
                 cell.font = APPROX_FONT
-        flag = put(ws, index, approx_column, "ja" if approximate else "nej")
+        flag = put(ws, index, approx_column, "ja" if approximate else None)
+        flag.alignment = CENTER_TOP
         if approximate:
             flag.comment = Comment(
                 "Tilnærmede tal (~): "
@@ -175,6 +190,7 @@ def sheet_noegletal(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow]
             )
         put(ws, index, approx_column + 1, _row_note(row), wrap=True)
     last = len(rows) + 1
+    note(ws, last + 2, '- = tallet er ikke oplyst (diskretioneret). Tilnærmet "ja": ~ foran tallet.', 1, len(columns))
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(last, 1)}"
     ws.freeze_panes = "B2"
     page_setup(ws, ctx.plan, "1:1")

@@ -17,6 +17,7 @@ from boligsocial.law.verdicts import CriterionResult, ListYearResult
 from boligsocial.law.vocabulary import CERTAINTY_DA
 from boligsocial.plan.assessment import PlanAssessment
 from boligsocial.reports.annex.cells import (
+    CENTER_TOP,
     FMT_DATE,
     FMT_YEAR,
     LINK_FONT,
@@ -26,6 +27,7 @@ from boligsocial.reports.annex.cells import (
     Col,
     excel_number,
     header_row,
+    note,
     page_setup,
     put,
     setup_columns,
@@ -40,50 +42,69 @@ __all__ = ["sheet_graenser", "sheet_kilder"]
 # ---- Grænseværdier -------------------------------------------------------------------------------
 
 
-def sheet_graenser(ws: Worksheet, ctx: PlanAssessment) -> None:
-    result = ctx.require_result()
-    columns = [
-        Col("Liste", 20),
-        Col("Kriterium", 30, wrap=True),
-        Col("Operator", 9),
-        Col("Grænseværdi (pct.)", 11),
-        Col("Befolkningsgruppe", 22, wrap=True),
-        Col("Lovens formulering", 60, wrap=True),
-        Col("Bemærkning til grænseværdien", 40, wrap=True),
-        Col("Hjemmel", 20, wrap=True),
-        Col("Kilde", 40, wrap=True),
-        Col("Kildens sikkerhed", 18, wrap=True),
-        Col("Listens hjemmel", 28, wrap=True),
-    ]
-    setup_columns(ws, columns)
-    header_row(ws, 1, [c.header for c in columns])
+def _graenser_rows(result: ListYearResult) -> list[tuple[str, Citation, CriterionResult]]:
+    """Each list's criteria once: (list label, the list's citation, criterion)."""
     seen: dict[str, tuple[str, Citation, list[CriterionResult]]] = {}
     for unit in result.units:
         for name, list_result in unit.lists.items():
             entry = seen.setdefault(name, (list_result.label, list_result.citation, []))
             keys = {c.key for c in entry[2]}
             entry[2].extend(c for c in list_result.criteria if c.key not in keys)
+    return [(label, citation, c) for label, citation, criteria in seen.values() for c in criteria]
+
+
+def _source(citation: Citation) -> tuple[str, str, str]:
+    return citation.title, citation.url or "", CERTAINTY_DA.get(citation.certainty, citation.certainty)
+
+
+def _source_notes(ws: Worksheet, row: int, sources: dict[tuple[str, str, str], str], last_column: int) -> None:
+    """Each source once under the table, with the mark the rows cite it by."""
+    row += 1
+    for (title, url, certainty), mark in sources.items():
+        row += 1
+        cell = note(ws, row, f"{mark} {title} (kildens sikkerhed: {certainty}). {url}".rstrip(), 1, last_column)
+        if url:
+            cell.hyperlink = url
+
+
+def sheet_graenser(ws: Worksheet, ctx: PlanAssessment) -> None:
+    rows = _graenser_rows(ctx.require_result())
+    # The rows cite their source by a mark: the same act's title in every row would be most of the
+    # sheet; each source is written once under the table.
+    sources: dict[tuple[str, str, str], str] = {}
+    for _, _, c in rows:
+        sources.setdefault(_source(c.citation), f"[{len(sources) + 1}]")
+    columns = [
+        Col("Liste", 20),
+        Col("Kriterium", 26, wrap=True),
+        Col("Operator", 9),
+        Col("Grænseværdi (pct.)", 11, wrap=True),
+        Col("Befolkningsgruppe", 20, wrap=True),
+        Col("Lovens formulering", 60, wrap=True),
+        Col("Bemærkning til grænseværdien", 36, wrap=True),
+        Col("Hjemmel", 18, wrap=True),
+        Col("Kilde", 7),
+        Col("Listens hjemmel", 16, wrap=True),
+    ]
+    setup_columns(ws, columns)
+    header_row(ws, 1, [c.header for c in columns])
     row = 1
-    for label, list_citation, criteria in seen.values():
-        for c in criteria:
-            row += 1
-            put(ws, row, 1, label)
-            put(ws, row, 2, c.label, wrap=True)
-            put(ws, row, 3, c.operator.symbol).alignment = Alignment(horizontal="center", vertical="top")
-            if c.threshold is None:  # a multiple of a national average not known for the year
-                put(ws, row, 4, "ukendt")
-            else:
-                put(ws, row, 4, excel_number(c.threshold), threshold_format(c.measure, c.threshold))
-            put(ws, row, 5, c.population, wrap=True)
-            put(ws, row, 6, c.wording, wrap=True)
-            put(ws, row, 7, c.threshold_note, wrap=True)
-            put(ws, row, 8, c.citation.paragraph, wrap=True)
-            source = put(ws, row, 9, c.citation.title, wrap=True)
-            if c.citation.url:
-                source.hyperlink = c.citation.url
-                source.font = LINK_FONT
-            put(ws, row, 10, CERTAINTY_DA.get(c.citation.certainty, c.citation.certainty), wrap=True)
-            put(ws, row, 11, list_citation.short_da, wrap=True)
+    for label, list_citation, c in rows:
+        row += 1
+        put(ws, row, 1, label)
+        put(ws, row, 2, c.label, wrap=True)
+        put(ws, row, 3, c.operator.symbol).alignment = CENTER_TOP
+        if c.threshold is None:  # a multiple of a national average not known for the year
+            put(ws, row, 4, "ukendt").alignment = CENTER_TOP
+        else:
+            put(ws, row, 4, excel_number(c.threshold), threshold_format(c.measure, c.threshold)).alignment = CENTER_TOP
+        put(ws, row, 5, c.population, wrap=True)
+        put(ws, row, 6, c.wording, wrap=True)
+        put(ws, row, 7, c.threshold_note, wrap=True)
+        put(ws, row, 8, c.citation.paragraph, wrap=True)
+        put(ws, row, 9, sources[_source(c.citation)]).alignment = CENTER_TOP
+        put(ws, row, 10, list_citation.paragraph, wrap=True)
+    _source_notes(ws, row, sources, len(columns))
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(row, 1)}"
     ws.freeze_panes = "C2"
     page_setup(ws, ctx.plan, "1:1")
@@ -138,8 +159,8 @@ def sheet_kilder(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow], g
     add("Krav til et boligområde", f"Mindst {number(result.min_residents, 0)} beboere.")
     for topic, text, link in _conviction_entries(result):
         add(topic, text, link=link)
-    for note in result.notes:
-        add("Bemærkning", note)
+    for remark in result.notes:
+        add("Bemærkning", remark)
 
     section("Læsevejledning")
     approx_units = [r.result.name for r in rows if r.result.approximate]

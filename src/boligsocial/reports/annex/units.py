@@ -127,12 +127,18 @@ def criterion_for(unit: UnitResult, key: str) -> CriterionResult | None:
     return next((c for r in unit.lists.values() for c in r.criteria if c.key == key), None)
 
 
-def kind_da(row: AnnexRow) -> str:
-    return "Område" if row.is_area else "Afdeling"
+AREA_SUFFIX = " (område)"
+"""Marks an område's row by its name: a type column would repeat "Afdeling" in almost every row."""
 
 
-def status_text(status: Status) -> str:
-    return STATUS_WORD_DA[status]
+def unit_name(row: AnnexRow) -> str:
+    return row.result.name + (AREA_SUFFIX if row.is_area else "")
+
+
+def status_text(status: Status) -> str | None:
+    """ "ja", "ubestemt", or nothing for "nej": an empty cell, as the sheet's note says, so that the
+    few units on a list stand out instead of a column of "nej"."""
+    return None if status is False else STATUS_WORD_DA[status]
 
 
 def residents_header(plan: Helhedsplan) -> str:
