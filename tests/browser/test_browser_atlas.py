@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from contrast import low_contrast  # type: ignore[import-not-found]
 from playwright.sync_api import Page, expect
 
 from boligsocial.register.atlas import atlas_from_persons
@@ -43,7 +44,7 @@ def test_the_atlas_table_and_its_filter(page: Page, server_url: str, shot: Calla
     assert total >= 5
     parallel = table.locator('td[data-liste="parallelsamfund"]').first
     expect(parallel).to_have_text(re.compile(r"^P"))  # the letter, not the colour alone
-    assert "rgb(198, 89, 17)" in parallel.evaluate("cell => getComputedStyle(cell).backgroundColor")
+    assert "rgb(176, 80, 15)" in parallel.evaluate("cell => getComputedStyle(cell).backgroundColor")
     expect(page.locator("#atlas-forklaring")).to_contain_text("Parallelsamfund/ghettoområde")
     shot("60-atlas-tabel")
     page.get_by_label("Har været på").select_option("parallelsamfund")
@@ -71,3 +72,12 @@ def test_an_area_page_shows_the_criteria_over_time(page: Page, server_url: str, 
     shot("62-atlas-omraade")
     page.get_by_role("link", name="Atlas", exact=True).first.click()
     expect(page.locator("#atlas-tabel")).to_be_visible()
+
+
+def test_the_atlas_pages_text_has_contrast(page: Page, server_url: str) -> None:
+    """The coloured cells carry their letter in white or black at 4,5:1 or more (law.vocabulary's
+    LIST_COLOURS), like every text of the plan's pages."""
+    page.goto(f"{server_url}/atlas")
+    checked, failures = low_contrast(page, "/atlas")
+    assert page.locator("td.liste-parallelsamfund, td.liste-forebyggelsesomraade").count() > 0
+    assert checked > 50 and not failures, failures

@@ -211,3 +211,13 @@ CERTAINTY_DA: Final[dict[str, str]] = {
 }
 """How sure a citation is: its source's certainty (the annex's source list) and how the value
 follows from the source (`law.parameters.VALUE_CERTAINTIES`, docs/law.md "Sources")."""
+
+
+LIST_COLOURS: Final[dict[str, str]] = {
+    "omdannelsesomraade": "#7B2C2C",
+    "parallelsamfund": "#B0500F",
+    "udsat_boligomraade": "#D9A300",
+    "forebyggelsesomraade": "#2E75B6",
+}
+"""One colour per list (today's names): the atlas table's cells and the history charts' threshold
+lines. White text on all but udsat's yellow (dark text) has a contrast of at least 4,5:1."""

@@ -15,17 +15,11 @@ from fractions import Fraction
 from typing import Any, Final
 
 from boligsocial.danish import number
+from boligsocial.law.vocabulary import LIST_COLOURS
 from boligsocial.reports.charts.base import PALETTE, Chart, spec
 
-__all__ = ["LIST_COLOURS", "HistoryPoint", "ThresholdPoint", "history_chart"]
+__all__ = ["HistoryPoint", "ThresholdPoint", "history_chart"]
 
-LIST_COLOURS: Final[dict[str, str]] = {
-    "omdannelsesomraade": "#7B2C2C",
-    "parallelsamfund": "#C65911",
-    "udsat_boligomraade": "#D9A300",
-    "forebyggelsesomraade": "#2E75B6",
-}
-"""One colour per list (today's names), shared with the atlas table's cells."""
 
 WIDTH: Final = 480
 HEIGHT: Final = 200

@@ -23,6 +23,7 @@ from boligsocial.danish import natural_key, number
 from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import Verdict
 from boligsocial.law.vocabulary import (
+    LIST_COLOURS,
     LIST_MARK,
     MEASURE_DIGITS,
     MEASURE_LABELS_DA,
@@ -35,7 +36,7 @@ from boligsocial.law.vocabulary import (
 )
 from boligsocial.register.atlas import PRINCIPAL_ORDER, AtlasEntry
 from boligsocial.register.atlas_files import entry_dict
-from boligsocial.reports.charts.history import LIST_COLOURS, HistoryPoint, ThresholdPoint, history_chart
+from boligsocial.reports.charts.history import HistoryPoint, ThresholdPoint, history_chart
 from boligsocial.store.atlas import AtlasSource
 from boligsocial.web.forecast_view import block_dict, forecast_block
 from boligsocial.web.formats import csv_text
