@@ -2,35 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, ClassVar, NoReturn
 
 import typer
+from typer import _click as click  # typer 0.29 vendors click; its commands are of these types
+from typer.core import TyperGroup
+from typer.main import get_command, get_group
 
 from boligsocial.danish import parse_danish_number
 from boligsocial.law.classify import Options, classify, list_years_in
 from boligsocial.law.errors import LawError
 from boligsocial.law.render import render_csv, render_table
-from boligsocial.law.verdicts import result_dict
+from boligsocial.law.verdicts_json import result_json
 from boligsocial.plan.inputs import InputError, load_key_figure_input
-from boligsocial.register.atlas import Atlas
-from boligsocial.register.atlas_cli import add_atlas_command
-from boligsocial.register.cli import register_app
 
-app = typer.Typer(
-    help="Værktøj til boligsociale helhedsplaner: områdelister, nøgletal, ansøgning og opfølgning.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-app.add_typer(register_app, name="register")
+if TYPE_CHECKING:
+    from boligsocial.register.atlas import Atlas
 
 
 def _load_atlas(atlas: Atlas, db_url: str) -> str:
@@ -41,7 +35,49 @@ def _load_atlas(atlas: Atlas, db_url: str) -> str:
     return load_atlas(atlas, db_url)
 
 
-add_atlas_command(app, _load_atlas)
+@cache
+def _register_group() -> click.Command:
+    from boligsocial.register.cli import register_app
+
+    group = get_group(register_app)
+    group.name = "register"
+    return group
+
+
+@cache
+def _atlas_command() -> click.Command:
+    from boligsocial.register.atlas_cli import add_atlas_command
+
+    holder = typer.Typer(add_completion=False)
+    add_atlas_command(holder, _load_atlas)
+    return get_command(holder)
+
+
+class _LazyGroup(TyperGroup):
+    """Mounts `register` and `atlas` only when they are called or listed (`--help`): they import
+    DuckDB, numpy and pyarrow, half a second that `check` and the other commands need not pay
+    (issue 12)."""
+
+    lazy: ClassVar[Mapping[str, Callable[[], click.Command]]] = {"atlas": _atlas_command, "register": _register_group}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        eager = [name for name in super().list_commands(ctx) if name not in self.lazy]
+        groups = eager.index("users")
+        # The order they had when mounted eagerly: atlas before the commands, register before users.
+        return ["atlas", *eager[:groups], "register", *eager[groups:]]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        load = self.lazy.get(cmd_name)
+        return load() if load else super().get_command(ctx, cmd_name)
+
+
+app = typer.Typer(
+    cls=_LazyGroup,
+    help="Værktøj til boligsociale helhedsplaner: områdelister, nøgletal, ansøgning og opfølgning.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 
 @app.callback()
@@ -112,7 +148,9 @@ def check(
     except LawError as error:
         fail(str(error))
     if output is OutputFormat.json:
-        typer.echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
+        # The JSON is written directly (byte for byte `json.dumps(result_dict(...), indent=2)`):
+        # 130 MB for a national file, where the indenting encoder would take most of the run.
+        sys.stdout.write(result_json(result) + "\n")
     elif output is OutputFormat.csv:
         sys.stdout.write(render_csv(result))
     else:

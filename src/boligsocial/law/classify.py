@@ -147,7 +147,10 @@ def classify(
                 notes=tuple(notes),
             )
         )
-        if needs_average(rules, unit, options.ignore_min_residents, unit_history):
+        # Every status settled over all resolutions of the unknown average is settled under each
+        # one of them: only a unit with an open status can need the average.
+        settled = all(r.status is not None and r.statutory_status is not None for r in lists.values())
+        if not settled and needs_average(rules, unit, options.ignore_min_residents, unit_history):
             needing.append(unit_label(results[-1]))
         if any(r.status is None for r in lists.values()):
             for past in history.years_needing_average(unit, unit_history):

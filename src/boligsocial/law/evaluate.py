@@ -16,7 +16,8 @@ from fractions import Fraction
 
 from boligsocial.danish import number, short_number
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
-from boligsocial.law.rules import AllOf, AtLeast, CriterionRule, History, ListRule, Not, Rule, World
+from boligsocial.law.reasons import list_constants, memoised_reasons
+from boligsocial.law.rules import History, ListRule, World
 from boligsocial.law.thresholds import CompiledRules
 from boligsocial.law.verdicts import CriterionResult, Flip, HistoryYear, ListResult, Status, Verdict
 from boligsocial.law.vocabulary import MEASURE_LABELS_DA
@@ -161,8 +162,10 @@ def unit_state(
     ignore_min_residents: bool,
     history: Mapping[int, Status],
     override: tuple[Measure, Fraction] | None = None,
+    parts: Mapping[Measure, Part] | None = None,
 ) -> UnitState:
-    parts = _parts(rules, unit)
+    """`parts`: the unit's `_parts`, when the caller has them already."""
+    parts = dict(parts) if parts is not None else _parts(rules, unit)
     if override is not None and override[0] in parts:
         parts[override[0]] = _measure_part(rules, override[0], Measurement(value=override[1]))
     return _assemble(parts.values(), eligibility(rules, unit, ignore_min_residents), history)
@@ -267,12 +270,24 @@ def criterion_verdict(rules: CompiledRules, key: str, measurement: Measurement) 
     return Verdict.MET if found.pop() else Verdict.NOT_MET
 
 
-def criterion_result(rules: CompiledRules, key: str, unit: UnitFigures) -> CriterionResult:
+def _part_verdict(part: Part, key: str) -> Verdict:
+    """`criterion_verdict` from the measure's part of the unit's state, which already holds the
+    outcomes it would compute: the outcome at the value, or every alternative within the bounds."""
+    found = {o[key] for o in part}
+    if len(found) != 1:
+        return Verdict.UNKNOWN
+    return Verdict.MET if found.pop() else Verdict.NOT_MET
+
+
+def criterion_result(
+    rules: CompiledRules, key: str, unit: UnitFigures, parts: Mapping[Measure, Part] | None = None
+) -> CriterionResult:
     param = rules.param(key)
     measurement = unit.measurement(param.measure)
     threshold = rules.threshold(key)  # None: a multiple of an unknown national average
     value = measurement.value
-    verdict = criterion_verdict(rules, key, measurement)
+    part = parts.get(param.measure) if parts is not None else None
+    verdict = _part_verdict(part, key) if part is not None else criterion_verdict(rules, key, measurement)
     margin = None if value is None or threshold is None else param.operator.margin(value, threshold)
     ranged = not measurement.exact and (measurement.lower is not None or measurement.upper is not None)
     return CriterionResult(
@@ -295,61 +310,6 @@ def criterion_result(rules: CompiledRules, key: str, unit: UnitFigures) -> Crite
         upper=measurement.upper if ranged else None,
         ranged=ranged,
     )
-
-
-def display_criteria(rule: Rule, rules: Mapping[str, Rule]) -> list[str]:
-    """Criteria a reader needs to see for a list: its own and those of lists it builds on,
-    but not those behind a negation (forebyggelse shows its own thresholds, not udsat's)."""
-    keys: list[str] = []
-    if isinstance(rule, CriterionRule):
-        keys.append(rule.key)
-    elif isinstance(rule, AtLeast):
-        keys.extend(rule.of)
-    elif isinstance(rule, ListRule):
-        keys.extend(display_criteria(rules[rule.list_id], rules))
-    elif isinstance(rule, AllOf):
-        for part in rule.parts:
-            keys.extend(display_criteria(part, rules))
-    elif isinstance(rule, History) and rule.current is not None:
-        keys.extend(display_criteria(rule.current, rules))
-    return list(dict.fromkeys(keys))
-
-
-def _yes_no(status: Status) -> str:
-    return {True: "ja", False: "nej", None: "ubestemt"}[status]
-
-
-def reasons_for(
-    rule: Rule, rules: CompiledRules, criteria: Mapping[str, CriterionResult], list_status: Statuses
-) -> list[str]:
-    """Danish explanation lines for a rule, from the criteria's verdicts."""
-    lines: list[str] = []
-    if isinstance(rule, AtLeast):
-        verdicts = [criteria[k].verdict for k in rule.of]
-        met = sum(v is Verdict.MET for v in verdicts)
-        unknown = sum(v is Verdict.UNKNOWN for v in verdicts)
-        line = f"{met} af {len(rule.of)} kriterier opfyldt (mindst {rule.count} kræves)"
-        if unknown:
-            line += f"; {unknown} ukendt{'e' if unknown > 1 else ''}"
-        lines.append(line)
-    elif isinstance(rule, CriterionRule):
-        c = criteria[rule.key]
-        shown = "ukendt" if c.threshold is None else f"{short_number(c.threshold)} pct."
-        lines.append(f"{c.label} {c.operator.symbol} {shown}: {c.verdict.value.replace('_', ' ')}")
-    elif isinstance(rule, ListRule):
-        label = rules.rule_set.lists[rule.list_id].label
-        lines.append(f"{label}: {_yes_no(list_status[rule.list_id][0])}")
-    elif isinstance(rule, AllOf):
-        for part in rule.parts:
-            lines.extend(reasons_for(part, rules, criteria, list_status))
-    elif isinstance(rule, Not):
-        inner = reasons_for(rule.part, rules, criteria, list_status)
-        prefix = "ikke " if not rule.practice else "ikke (praksis) "
-        lines.extend(prefix + line[0].lower() + line[1:] for line in inner)
-    elif isinstance(rule, History):
-        label = rules.rule_set.lists[rule.current.list_id].label if isinstance(rule.current, ListRule) else ""
-        lines.append(f"{label} i hvert af de seneste {rule.years} listeår (dette år medregnet)")
-    return lines
 
 
 def _flip_text(label: str, joins: bool, threshold: Fraction, falls: bool, inclusive: bool, kind: str) -> str:
@@ -433,13 +393,15 @@ def find_flips(
     ignore_min_residents: bool,
     history: Mapping[int, Status],
     current: Statuses,
+    parts: Mapping[Measure, Part] | None = None,
 ) -> dict[str, Flip]:
     """For each determined list, the smallest change of one known measure that flips it.
 
     The candidate values of a measure are tried nearest first; a candidate whose criteria
     outcomes an earlier one already had gives the same statuses, so it is skipped."""
     best: dict[str, Flip] = {}
-    parts = _parts(rules, unit)
+    if parts is None:
+        parts = _parts(rules, unit)
     eligible = eligibility(rules, unit, ignore_min_residents)
     determined = [list_id for list_id, (before, _) in current.items() if before is not None]
     for measure in Measure:
@@ -539,14 +501,15 @@ def evaluate_lists(
     is whether the unit is on any list (`any_list_status`).
     """
     merged_history = history_statuses(rules, history)
-    state = unit_state(rules, unit, ignore_min_residents, merged_history)
+    parts = _parts(rules, unit)  # once for the state, the flips and the criteria
+    state = unit_state(rules, unit, ignore_min_residents, merged_history, parts=parts)
     current = statuses(rules, state)
-    flips = find_flips(rules, unit, ignore_min_residents, merged_history, current) if with_flips else {}
-    criteria = {key: criterion_result(rules, key, unit) for key in rules.rule_set.criteria}
+    flips = find_flips(rules, unit, ignore_min_residents, merged_history, current, parts) if with_flips else {}
+    criteria = {key: criterion_result(rules, key, unit, parts) for key in rules.rule_set.criteria}
     results: dict[str, ListResult] = {}
+    verdicts = tuple(c.verdict for c in criteria.values())
     for list_id, param in rules.rule_set.lists.items():
-        rule = rules.rules[list_id]
-        reasons = reasons_for(rule, rules, criteria, current)
+        reasons = memoised_reasons(rules, list_id, criteria, verdicts, current)
         if state.eligible is False:
             reasons.insert(0, f"Under {number(rules.min_residents, 0)} beboere: ikke et boligområde")
         elif state.eligible is None:
@@ -567,7 +530,7 @@ def evaluate_lists(
                 given_years.get(y, HistoryYear(year=y, status=None, known=False))
                 for y in sorted(history_rule.earlier_years(rules.year))
             )
-        practice = tuple(node.practice for node in rule.walk() if isinstance(node, Not) and node.practice)
+        shown, practice = list_constants(rules, list_id)
         status, statutory = current[list_id]
         results[param.reported_as] = ListResult(
             list_id=list_id,
@@ -576,7 +539,7 @@ def evaluate_lists(
             status=status,
             statutory_status=statutory,
             reasons=tuple(reasons),
-            criteria=tuple(criteria[k] for k in display_criteria(rule, rules.rules)),
+            criteria=tuple(criteria[k] for k in shown),
             citation=rules.list_citations[list_id],
             flip=flips.get(list_id),
             history=history_years,

@@ -101,7 +101,12 @@ class Measurement:
     @property
     def exact(self) -> bool:
         """Whether the value the rules compare is one number (known, with no range around it)."""
-        return self.value is not None and self.lower == self.value == self.upper
+        value = self.value
+        if value is None:
+            return False
+        # Bounds defaulted to the value are the value itself: no Fraction comparison (a national
+        # check asks this hundreds of thousands of times).
+        return (self.lower is value and self.upper is value) or self.lower == value == self.upper
 
 
 _UNKNOWN = Measurement.unknown()  # one for every missing measure (frozen, so it can be shared)

@@ -1,0 +1,187 @@
+"""`check --format json` written directly: the same bytes as
+`json.dumps(result_dict(r), ensure_ascii=False, indent=2)`, several times faster.
+
+A national file gives 130 MB of JSON; Python 3.11's indenting encoder is pure Python, and
+`result_dict` builds a nested dict per unit, list and criterion first (together about 6 s of the
+9.000 units' `check`, issue 12). Here each unit is written as text, and what repeats across units
+(citations, a criterion's wording and threshold, a list's label and criteria, history years) is
+encoded once and reused. `result_dict` stays the definition of the shape: the header is written
+through it, and tests/test_verdicts_json.py holds this module to it byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from fractions import Fraction
+from typing import Any
+
+from boligsocial.law.verdicts import (
+    CriterionResult,
+    Flip,
+    HistoryYear,
+    ListResult,
+    ListYearResult,
+    Status,
+    UnitResult,
+    citation_dict,
+    flip_dict,
+    result_dict,
+)
+from boligsocial.law.verdicts import _bound as outward
+
+# The escaping `json.dumps(..., ensure_ascii=False)` uses (the C one where available).
+_string: Callable[[str], str] = json.encoder.encode_basestring
+_STATUS = {True: "true", False: "false", None: "null"}
+_STEP = "  "
+# Indentation of the keys at each depth: a unit's keys are at depth 3 (top object, "units", unit).
+_PAD = [_STEP * depth for depth in range(9)]
+
+
+def _dumps(value: Any, depth: int) -> str:
+    """`value` as it appears nested `depth` levels deep in the indented document."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + _PAD[depth])
+
+
+def _number(value: Fraction | None) -> str:
+    return "null" if value is None else float.__repr__(round(float(value), 4))
+
+
+def _container(items: list[str], depth: int, brackets: str) -> str:
+    """Items already encoded, written one per line at `depth`; `brackets` is "{}" or "[]"."""
+    if not items:
+        return brackets
+    pad = _PAD[depth]
+    return f"{brackets[0]}\n{pad}" + f",\n{pad}".join(items) + f"\n{_PAD[depth - 1]}{brackets[1]}"
+
+
+def _strings(values: Iterable[str], depth: int) -> str:
+    return _container([_string(v) for v in values], depth, "[]")
+
+
+def _statuses(values: Mapping[str, Status], depth: int) -> str:
+    return _container([f"{_string(k)}: {_STATUS[v]}" for k, v in values.items()], depth, "{}")
+
+
+class _Writer:
+    """Caches of the encoded parts that repeat across units, for one result."""
+
+    def __init__(self) -> None:
+        self.citations: dict[tuple[int, int], str] = {}
+        self.heads: dict[tuple[str, str, str, str, str], str] = {}
+        self.thresholds: dict[tuple[str, Fraction | None, str | None], str] = {}
+        self.histories: dict[tuple[HistoryYear, ...], str] = {}
+        self.keys: dict[tuple[str, ...], str] = {}
+        self.list_heads: dict[tuple[str, str], str] = {}
+
+    def citation(self, citation: Any, depth: int) -> str:
+        key = (id(citation), depth)
+        text = self.citations.get(key)
+        if text is None:
+            text = self.citations[key] = _dumps(citation_dict(citation), depth - 1)
+        return text
+
+    def criterion(self, c: CriterionResult) -> str:
+        pad = _PAD[5]
+        head_key = (c.key, c.measure.value, c.label, c.wording, c.population)
+        head = self.heads.get(head_key)
+        if head is None:
+            fields = zip(("key", "measure", "label", "wording", "population"), head_key, strict=True)
+            head = self.heads[head_key] = f",\n{pad}".join(f'"{name}": {_string(v)}' for name, v in fields)
+        threshold_key = (c.operator.symbol, c.threshold, c.threshold_note)
+        threshold = self.thresholds.get(threshold_key)
+        if threshold is None:
+            threshold = f'"operator": {_string(c.operator.symbol)},\n{pad}"threshold": {_number(c.threshold)}'
+            if c.threshold_note:
+                threshold += f',\n{pad}"threshold_note": {_string(c.threshold_note)}'
+            self.thresholds[threshold_key] = threshold
+        approximate = "true" if c.approximate else "false"
+        if c.approximate:
+            approximate += f',\n{pad}"lower": {_bound(c.lower, False)},\n{pad}"upper": {_bound(c.upper, True)}'
+        return (
+            f"{{\n{pad}{head},\n{pad}"
+            f'"value": {_number(c.value)},\n{pad}"numerator": {_number(c.numerator)},\n{pad}'
+            f'"denominator": {_number(c.denominator)},\n{pad}"approximate": {approximate},\n{pad}'
+            f'{threshold},\n{pad}"verdict": "{c.verdict.value}",\n{pad}"margin_pp": {_number(c.margin_pp)},\n{pad}'
+            f'"citation": {self.citation(c.citation, 6)}\n{_PAD[4]}}}'
+        )
+
+    def history(self, years: tuple[HistoryYear, ...]) -> str:
+        text = self.histories.get(years)
+        if text is None:
+            data = [{"year": h.year, "status": h.status, "known": h.known} for h in years]
+            text = self.histories[years] = _dumps(data, 5)
+        return text
+
+    def criteria_keys(self, criteria: tuple[CriterionResult, ...]) -> str:
+        keys = tuple(c.key for c in criteria)
+        text = self.keys.get(keys)
+        if text is None:
+            text = self.keys[keys] = _strings(keys, 6)
+        return text
+
+    def list_detail(self, r: ListResult) -> str:
+        pad = _PAD[5]
+        head = self.list_heads.get((r.label, r.list_id))
+        if head is None:
+            head = f'"label": {_string(r.label)},\n{pad}"list_id": {_string(r.list_id)}'
+            self.list_heads[(r.label, r.list_id)] = head
+        return (
+            f'{{\n{pad}"status": {_STATUS[r.status]},\n{pad}"statutory_status": {_STATUS[r.statutory_status]},\n'
+            f'{pad}{head},\n{pad}"reasons": {_strings(r.reasons, 6)},\n{pad}"flip": {_flip(r.flip)},\n'
+            f'{pad}"history": {self.history(r.history)},\n{pad}"practice_notes": {_strings(r.practice_notes, 6)},\n'
+            f'{pad}"citation": {self.citation(r.citation, 6)},\n{pad}"criteria": {self.criteria_keys(r.criteria)}\n'
+            f"{_PAD[4]}}}"
+        )
+
+    def unit(self, u: UnitResult) -> str:
+        pad = _PAD[3]
+        criteria: dict[str, CriterionResult] = {}
+        for result in u.lists.values():
+            for c in result.criteria:
+                criteria.setdefault(c.key, c)
+        at_least = ""
+        if u.residents is None and u.residents_lower:
+            at_least = f'"residents_at_least": {u.residents_lower},\n{pad}'
+        details = [f"{_string(name)}: {self.list_detail(r)}" for name, r in u.lists.items()]
+        return (
+            f'{{\n{pad}"name": {_string(u.name)},\n{pad}"kind": {_string(u.kind)},\n'
+            f'{pad}"boligorganisation": {_optional(u.boligorganisation)},\n{pad}"omraade": {_optional(u.omraade)},\n'
+            f'{pad}"members": {_strings(u.members, 4)},\n{pad}"residents": {_integer(u.residents)},\n{pad}{at_least}'
+            f'"eligible": {_STATUS[u.eligible]},\n{pad}"approximate": {_STATUS[u.approximate]},\n'
+            f'{pad}"lists": {_statuses({n: r.status for n, r in u.lists.items()}, 4)},\n'
+            f'{pad}"on_any_list": {_STATUS[u.on_any_list]},\n'
+            f'{pad}"as_area": {"null" if u.as_area is None else _statuses(u.as_area, 4)},\n'
+            f'{pad}"list_details": {_container(details, 4, "{}")},\n'
+            f'{pad}"criteria": {_container([self.criterion(c) for c in criteria.values()], 4, "[]")},\n'
+            f'{pad}"notes": {_strings(u.notes, 4)}\n{_PAD[2]}}}'
+        )
+
+
+def _bound(value: Fraction | None, up: bool) -> str:
+    rounded = outward(value, up)
+    return "null" if rounded is None else float.__repr__(rounded)
+
+
+def _flip(f: Flip | None) -> str:
+    return "null" if f is None else _dumps(flip_dict(f), 5)
+
+
+def _optional(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def _integer(value: int | None) -> str:
+    return "null" if value is None else int.__repr__(value)
+
+
+def result_json(r: ListYearResult) -> str:
+    """`json.dumps(result_dict(r), ensure_ascii=False, indent=2)`, without building the dicts."""
+    header = json.dumps(result_dict(replace(r, units=())), ensure_ascii=False, indent=2)
+    if not r.units:
+        return header
+    assert header.endswith('"units": []\n}')
+    writer = _Writer()
+    units = f",\n{_PAD[2]}".join(writer.unit(u) for u in r.units)
+    return f"{header[: -len('[]' + chr(10) + '}')]}[\n{_PAD[2]}{units}\n{_PAD[1]}]\n}}"
