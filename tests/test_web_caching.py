@@ -140,3 +140,19 @@ def test_text_is_measured_right_from_many_threads_at_once() -> None:
     for t in threads:
         t.join()
     assert results == [expected] * 8
+
+
+def test_a_saved_text_shows_in_the_preview_of_the_next_read(client: TestClient) -> None:
+    name = get_json(client, "/plan/1/tekster.json")["tekster"][0]["navn"]
+    before = get_json(client, f"/plan/1/tekster/{name}.json")
+    assert "Gemt-til-testen" not in client.get(f"/plan/1/tekster/{name}").text  # the preview is cached now
+    text = f"{before['tekst']}\n\nGemt-til-testen står her.\n"
+    saved = client.post(
+        f"/plan/1/tekster/{name}",
+        data={"tekst": text, "version": str(before["version"])},
+        headers={"Accept": "text/html"},
+    )
+    assert saved.status_code == 303
+    page = client.get(f"/plan/1/tekster/{name}?andet=1").text
+    preview = page[page.index('id="visning"') :]
+    assert "Gemt-til-testen står her." in text_of(preview)

@@ -204,6 +204,8 @@ class AppState:
         default_factory=lambda: ComputeOnceCache(FRAGMENTS, len, MAX_FRAGMENT_CACHE_CHARS)
     )
     archived: ComputeOnceCache[tuple[int, int], datetime | None] = field(default_factory=lambda: ComputeOnceCache(64))
+    # What a page derives from one data version, shared by every address of it (a text's preview).
+    derived: ComputeOnceCache[tuple[Any, ...], Any] = field(default_factory=lambda: ComputeOnceCache(256))
     pages: ComputeOnceCache[tuple[Any, ...], CachedResponse] = field(
         default_factory=lambda: ComputeOnceCache(512, lambda page: len(page.body), MAX_PAGE_CACHE_BYTES)
     )

@@ -177,7 +177,11 @@ def _editor(request: Request, plan_id: int, name: str, state: EditorState | None
         findings = _stored_findings(request, plan_id, records).get(name, [])
     else:
         findings = prose_findings(view, {**{n: r.text for n, r in records.items()}, name: state.text}).get(name, [])
-    preview, filled = preview_html(view, name, state.text)
+    if state.text == record.text:  # the stored text: one preview per data version, for every address
+        key = ("tekst-forhaandsvisning", plan_id, request.state.data_version, name)
+        preview, filled = app_state(request).derived.get(key, lambda: preview_html(view, name, state.text))
+    else:
+        preview, filled = preview_html(view, name, state.text)
     data = {
         "plan_id": plan_id,
         "navn": name,
