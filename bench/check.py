@@ -9,17 +9,22 @@ areas at the default size. Then times whole processes from the outside, start-up
 - check json:  `boligsocial check FILE --format json`;
 - check table: `boligsocial check FILE` (the table with one explanation per unit);
 - import:      `python -c "import boligsocial.cli"`, the start-up every command pays (baseline);
-- read:        reading the key-figure file alone (`load_key_figure_input`), start-up included.
+- read:        reading the key-figure file alone (`load_key_figure_input`), start-up included;
+- check csv:   `boligsocial check FILE --format csv`;
+- write:       a process that writes as many characters as the JSON has to stdout (what merely
+               writing the output costs, the floor under `check --format json`).
 
-Each is run --repeat times; the fastest and the median are reported, the ratios use the fastest
-(the machine may be shared). The last line printed is one JSON object with `units`, `seconds`
-(the fastest `check --format json`) and `units_per_second`.
+Each is run --repeat times; the fastest and the median wall seconds are reported, with the CPU
+seconds (user + sys) of the fastest run's process, which a loaded machine disturbs less. The
+ratios use the fastest. The last line printed is one JSON object with `units`, `seconds` (the
+fastest `check --format json`), `units_per_second`, and the table's, CSV's and baselines' figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,14 +54,21 @@ def ensure_file(persons: int) -> Path:
     return figures
 
 
-def timed(command: list[str], repeat: int) -> tuple[float, float]:
-    """(fastest, median) wall seconds of a whole process; its output is thrown away."""
-    times = []
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], repeat: int) -> tuple[float, float, float]:
+    """(fastest, median) wall seconds of a whole process and the fastest run's CPU seconds
+    (user + sys of the child); its output is thrown away."""
+    runs = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        cpu, start = _cpu(), time.perf_counter()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
+        runs.append((time.perf_counter() - start, _cpu() - cpu))
+    fastest = min(runs)
+    return fastest[0], statistics.median(wall for wall, _ in runs), fastest[1]
 
 
 def units_in(figures: Path) -> int:
@@ -66,6 +78,11 @@ def units_in(figures: Path) -> int:
     return len(out.splitlines()) - 1
 
 
+def json_chars(figures: Path) -> int:
+    out = subprocess.run([BOLIGSOCIAL, "check", str(figures), "--format", "json"], check=True, capture_output=True)
+    return len(out.stdout.decode())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=6_000_000)
@@ -73,35 +90,53 @@ def main() -> None:
     args = parser.parse_args()
 
     figures = ensure_file(args.persons)
-    units = units_in(figures)
+    units, chars = units_in(figures), json_chars(figures)
     read = (
         "from pathlib import Path; from boligsocial.plan.inputs import load_key_figure_input as load; "
         f"load(Path({str(figures)!r}))"
     )
+    check = [BOLIGSOCIAL, "check", str(figures)]
     runs = {
-        "check json": [BOLIGSOCIAL, "check", str(figures), "--format", "json"],
-        "check table": [BOLIGSOCIAL, "check", str(figures)],
+        "check json": [*check, "--format", "json"],
+        "check table": check,
+        "check csv": [*check, "--format", "csv"],
         "import": [PYTHON, "-c", "import boligsocial.cli"],
         "read": [PYTHON, "-c", read],
+        "write": [PYTHON, "-c", f"import sys; sys.stdout.write('æ' * 10 + 'x' * {chars - 10})"],
     }
     results = {name: timed(command, args.repeat) for name, command in runs.items()}
-    print(f"{figures} ({units} enheder), {args.repeat} kørsler, hele processen:")
-    for name, (fastest, median) in results.items():
-        print(f"  {name:<12} hurtigst {fastest:7.2f} s  median {median:7.2f} s")
-    fastest = {name: best for name, (best, _) in results.items()}
-    seconds = fastest["check json"]
-    print(f"  check json / import: {seconds / fastest['import']:.1f}x")
-    print(f"  check json / read: {seconds / fastest['read']:.1f}x")
-    print(f"  check table / import: {fastest['check table'] / fastest['import']:.1f}x")
+    print(f"{figures} ({units} enheder, JSON {chars / 1e6:.0f} mio. tegn), {args.repeat} kørsler, hele processen:")
+    for name, (fastest, median, cpu) in results.items():
+        print(f"  {name:<12} hurtigst {fastest:7.2f} s  median {median:7.2f} s  CPU {cpu:6.2f} s")
+    wall = {name: best for name, (best, _, _) in results.items()}
+    cpu = {name: used for name, (_, _, used) in results.items()}
+    for output in ("json", "table", "csv"):
+        name = f"check {output}"
+        print(
+            f"  {name} / import: {wall[name] / wall['import']:.1f}x (CPU {cpu[name] / cpu['import']:.1f}x), "
+            f"/ read: {wall[name] / wall['read']:.1f}x (CPU {cpu[name] / cpu['read']:.1f}x)"
+        )
+    print(
+        f"  check json / write: {wall['check json'] / wall['write']:.1f}x (CPU {cpu['check json'] / cpu['write']:.1f}x)"
+    )
+    seconds = wall["check json"]
     print(f"  {units / seconds:.0f} enheder pr. sekund (json), mål: hele kommandoen på højst 2 s")
     summary = {
         "units": units,
         "seconds": round(seconds, 3),
         "units_per_second": round(units / seconds, 1),
         "seconds_median": round(results["check json"][1], 3),
-        "table_seconds": round(fastest["check table"], 3),
-        "import_seconds": round(fastest["import"], 3),
-        "read_seconds": round(fastest["read"], 3),
+        "cpu_seconds": round(cpu["check json"], 3),
+        "table_seconds": round(wall["check table"], 3),
+        "table_cpu_seconds": round(cpu["check table"], 3),
+        "csv_seconds": round(wall["check csv"], 3),
+        "csv_cpu_seconds": round(cpu["check csv"], 3),
+        "import_seconds": round(wall["import"], 3),
+        "import_cpu_seconds": round(cpu["import"], 3),
+        "read_seconds": round(wall["read"], 3),
+        "read_cpu_seconds": round(cpu["read"], 3),
+        "write_seconds": round(wall["write"], 3),
+        "write_cpu_seconds": round(cpu["write"], 3),
     }
     print(json.dumps(summary))
 
