@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from boligsocial.law.areas import build_areas
+from boligsocial.law.average import needs_average
 from boligsocial.law.errors import LawError
-from boligsocial.law.evaluate import evaluate_lists, needs_average, statuses, unit_state
+from boligsocial.law.evaluate import evaluate_lists, statuses, unit_state
 from boligsocial.law.figures import UnitFigures
 from boligsocial.law.parameters import Law, load_law
 from boligsocial.law.thresholds import CompiledRules, compile_rules

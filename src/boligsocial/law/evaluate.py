@@ -395,15 +395,15 @@ def find_flips(
     current: Statuses,
     parts: Mapping[Measure, Part] | None = None,
 ) -> dict[str, Flip]:
-    """For each determined list, the smallest change of one known measure that flips it.
-
-    The candidate values of a measure are tried nearest first; a candidate whose criteria
-    outcomes an earlier one already had gives the same statuses, so it is skipped."""
+    """For each determined list, the smallest change of one known measure that flips it: per
+    measure the nearest candidate value that flips it (`_flips_walking`), the smallest change
+    over the measures (the earlier measure on a tie)."""
     best: dict[str, Flip] = {}
     if parts is None:
         parts = _parts(rules, unit)
     eligible = eligibility(rules, unit, ignore_min_residents)
     determined = [list_id for list_id, (before, _) in current.items() if before is not None]
+    state_key: tuple[object, ...] | None = None
     for measure in Measure:
         value = unit.measurement(measure).value
         keys = rules.criteria_for(measure)
@@ -413,25 +413,109 @@ def find_flips(
         movable = [lid for lid in determined if not _depends_on(rules, lid).isdisjoint(keys)]
         if not movable:
             continue
-        flipped_here: set[str] = set()
-        tried: set[tuple[bool, ...]] = set()
-        for candidate, outcome in _nearest_first(_candidates(rules, measure), value):
-            vector = tuple(outcome.values())
-            if vector in tried:
-                continue
-            tried.add(vector)
-            after = statuses(rules, _assemble({**parts, measure: (outcome,)}.values(), eligible, history))
-            for list_id in movable:
-                new = after[list_id][0]
-                if new is None or new == current[list_id][0] or list_id in flipped_here:
-                    continue
-                flipped_here.add(list_id)
-                flip = _flip(rules, measure, value, candidate, bool(new))
-                if list_id not in best or flip.change_pp < best[list_id].change_pp:
-                    best[list_id] = flip
-            if len(flipped_here) == len(movable):
-                break
+        if len(parts[measure]) == 1:
+            if state_key is None:
+                state_key = _state_key(_assemble(parts.values(), eligible, history))
+            found = _flips_by_sides(rules, measure, value, (parts, eligible, history), current, movable, state_key)
+        else:  # a value with a range around it: its part is not in the state key as the measure's own
+            found = _flips_walking(rules, measure, value, (parts, eligible, history), current, movable)
+        for list_id, flip in found.items():
+            if list_id not in best or flip.change_pp < best[list_id].change_pp:
+                best[list_id] = flip
     return best
+
+
+Rest = tuple[Mapping[Measure, Part], Status, Mapping[int, Status]]  # a unit's parts, eligibility, history
+
+
+def _after(rules: CompiledRules, rest: Rest, measure: Measure, outcome: Mapping[str, bool]) -> Statuses:
+    """The statuses with the measure's criteria outcomes replaced by `outcome`."""
+    parts, eligible, history = rest
+    return statuses(rules, _assemble({**parts, measure: (outcome,)}.values(), eligible, history))
+
+
+def _flips_walking(
+    rules: CompiledRules, measure: Measure, value: Fraction, rest: Rest, current: Statuses, movable: list[str]
+) -> dict[str, Flip]:
+    """Each movable list's flip by the measure: the first candidate, nearest first, that flips
+    it. A candidate whose outcomes an earlier one had gives the same statuses, so it is skipped."""
+    found: dict[str, Flip] = {}
+    tried: set[tuple[bool, ...]] = set()
+    for candidate, outcome in _nearest_first(_candidates(rules, measure), value):
+        vector = tuple(outcome.values())
+        if vector in tried:
+            continue
+        tried.add(vector)
+        after = _after(rules, rest, measure, outcome)
+        for list_id in movable:
+            new = after[list_id][0]
+            if new is not None and new != current[list_id][0] and list_id not in found:
+                found[list_id] = _flip(rules, measure, value, candidate, bool(new))
+        if len(found) == len(movable):
+            break
+    return found
+
+
+def _flips_by_sides(
+    rules: CompiledRules,
+    measure: Measure,
+    value: Fraction,
+    rest: Rest,
+    current: Statuses,
+    movable: list[str],
+    state_key: tuple[object, ...],
+) -> dict[str, Flip]:
+    """`_flips_walking`, with the walk memoised. The first flipping candidate nearest first is
+    the nearer of the first flipping one below the value and the first above it (the lower on a
+    tie); which ones those are depends only on the unit's state and the value's place among the
+    candidates, which thousands of units share. Only the distances are the unit's own."""
+    candidates = _candidates(rules, measure)
+    place = bisect.bisect_left(candidates, value, key=lambda co: co[0])
+    hit = place < len(candidates) and candidates[place][0] == value
+    memo_key = ("flip_sides", state_key, measure, place, hit)
+    sides = rules.local.get(memo_key)
+    if sides is None:
+        sides = rules.local[memo_key] = _sides(rules, measure, (place, hit), rest, current, movable)
+    found: dict[str, Flip] = {}
+    for list_id, (below, above) in sides.items():
+        nearer = above
+        if below is not None and (above is None or value - candidates[below][0] <= candidates[above][0] - value):
+            nearer = below
+        assert nearer is not None
+        found[list_id] = _flip(rules, measure, value, candidates[nearer][0], not current[list_id][0])
+    return found
+
+
+def _sides(
+    rules: CompiledRules,
+    measure: Measure,
+    at: tuple[int, bool],
+    rest: Rest,
+    current: Statuses,
+    movable: list[str],
+) -> dict[str, tuple[int | None, int | None]]:
+    """Per movable list, the index of the nearest candidate below the value and above it that
+    flips the list (None: none on that side); lists no candidate flips are left out."""
+    candidates = _candidates(rules, measure)
+    place, hit = at
+    after_by_vector: dict[tuple[bool, ...], Statuses] = {}
+
+    def flips(index: int, list_id: str) -> bool:
+        outcome = candidates[index][1]
+        vector = tuple(outcome.values())
+        after = after_by_vector.get(vector)
+        if after is None:
+            after = after_by_vector[vector] = _after(rules, rest, measure, outcome)
+        new = after[list_id][0]
+        return new is not None and new != current[list_id][0]
+
+    sides: dict[str, tuple[int | None, int | None]] = {}
+    for list_id in movable:
+        below = next((i for i in range(place - 1, -1, -1) if flips(i, list_id)), None)
+        above = next((i for i in range(place + hit, len(candidates)) if flips(i, list_id)), None)
+        if below is not None or above is not None:
+            sides[list_id] = (below, above)
+    return sides
 
 
 def history_statuses(rules: CompiledRules, history: Mapping[str, tuple[HistoryYear, ...]]) -> dict[int, Status]:
@@ -443,47 +527,6 @@ def history_statuses(rules: CompiledRules, history: Mapping[str, tuple[HistoryYe
             given = {entry.year: entry.status for entry in history.get(list_id, ())}
             merged.update({y: given.get(y) for y in h.earlier_years(rules.year)})
     return merged
-
-
-def needs_average(
-    rules: CompiledRules, unit: UnitFigures, ignore_min_residents: bool, history: Mapping[str, tuple[HistoryYear, ...]]
-) -> bool:
-    """Whether some list status of the unit is undetermined because the national conviction
-    average is unknown: it differs between the averages that resolve the convicted criteria
-    differently (`average_resolutions` of the unit's convicted value). False when it is known.
-
-    A convicted value that is wholly unknown needs no average: whatever it is, the value could lie
-    on either side of any threshold, so knowing the average would settle nothing."""
-    if rules.average_known:
-        return False
-    measures = {rules.param(key).measure for key in rules.rule_set.criteria if rules.threshold(key) is None}
-    merged = history_statuses(rules, history)
-    parts = _parts(rules, unit)
-    eligible = eligibility(rules, unit, ignore_min_residents)
-    seen: set[tuple[tuple[Status, Status], ...]] = set()
-    tried: set[tuple[object, ...]] = set()
-    for measure in measures:
-        m = unit.measurement(measure)
-        for average in average_resolutions(rules, measure, m.lower, m.upper):
-            resolved = {other: _resolved_part(rules, other, unit.measurement(other), average) for other in measures}
-            resolved_key = tuple((other, tuple(tuple(o.items()) for o in part)) for other, part in resolved.items())
-            if resolved_key in tried:
-                continue  # the same outcomes as an earlier average: the same statuses
-            tried.add(resolved_key)
-            # A world's statuses do not depend on the thresholds, so `rules` serves every average.
-            current = statuses(rules, _assemble({**parts, **resolved}.values(), eligible, merged))
-            seen.add(tuple(current[lid] for lid in sorted(current)))
-            if len(seen) > 1:
-                return True
-    return False
-
-
-def _resolved_part(rules: CompiledRules, measure: Measure, measurement: Measurement, average: Fraction) -> Part:
-    """`_measure_part` under `rules.with_average(average)`; a known value needs no resolved rules."""
-    if measurement.exact:
-        assert measurement.value is not None
-        return (_outcomes_at(rules, measure, measurement.value, average),)
-    return _measure_part(rules.with_average(average), measure, measurement)
 
 
 def evaluate_lists(

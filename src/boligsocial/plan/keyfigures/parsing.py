@@ -384,7 +384,7 @@ class _Row:
         return value
 
     def counts(self, measure: Measure) -> _Counts | None:
-        names = [column.name for column in count_columns(measure)]
+        names = _COUNT_NAMES[measure]
         if not all(name in self.parser.index for name in names):
             return None
         values = self.count_values(names)
@@ -464,7 +464,7 @@ class _Row:
             raise self.issue(name, f'"{shown}" er udfyldt, men nævneren er 0, så andelen er ukendt')
         decimals = written_decimals(percentage)
         tolerance = Fraction(1, 2 * 10**decimals)
-        if abs(counts.value - Fraction(percentage)) > tolerance:
+        if _disagrees(counts.value, percentage, decimals):
             computed = format_danish_number(counts.value, decimals=decimals + 2)
             raise self.issue(
                 name,
@@ -472,3 +472,20 @@ class _Row:
                 f"(højst {format_danish_number(tolerance)} "
                 "procentpoint afvigelse for afrunding)",
             )
+
+
+def _disagrees(share: Fraction, percentage: Decimal, decimals: int) -> bool:
+    """|share - percentage| > 1 / (2 * 10**decimals), in integers: share = a/b (b > 0) and
+    percentage = p / 10**decimals give 2 * |a * 10**decimals - p * b| > b (a national file checks
+    tens of thousands of cells, and Fraction arithmetic is slow)."""
+    sign, digits, exponent = percentage.as_tuple()
+    assert isinstance(exponent, int)  # a read number is finite
+    shift: int = 10 ** (exponent + decimals)  # exponent + decimals >= 0: an integer
+    unit: int = 10**decimals
+    scaled = int("".join(map(str, digits)) or "0") * shift
+    a, b = share.numerator, share.denominator
+    return 2 * abs(a * unit - (-scaled if sign else scaled) * b) > b
+
+
+_COUNT_NAMES: dict[Measure, list[str]] = {m: [column.name for column in count_columns(m)] for m in Measure}
+"""Each measure's count columns (numerator, denominator, and for income the region's average)."""
