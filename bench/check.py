@@ -18,16 +18,22 @@ Each is run --repeat times; the fastest and the median wall seconds are reported
 seconds (user + sys) of the fastest run's process, which a loaded machine disturbs less. The
 ratios use the fastest. The last line printed is one JSON object with `units`, `seconds` (the
 fastest `check --format json`), `units_per_second`, and the table's, CSV's and baselines' figures.
+
+`--against REF` also times `check` (JSON and table) as it was at git REF (its `src/`, unpacked
+from git into a temporary folder, with today's environment), so that before and after are
+measured in the same run on a shared machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -59,13 +65,13 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(command: list[str], repeat: int) -> tuple[float, float, float]:
+def timed(command: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """(fastest, median) wall seconds of a whole process and the fastest run's CPU seconds
     (user + sys of the child); its output is thrown away."""
     runs = []
     for _ in range(repeat):
         cpu, start = _cpu(), time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
         runs.append((time.perf_counter() - start, _cpu() - cpu))
     fastest = min(runs)
     return fastest[0], statistics.median(wall for wall, _ in runs), fastest[1]
@@ -78,6 +84,13 @@ def units_in(figures: Path) -> int:
     return len(out.splitlines()) - 1
 
 
+def earlier_source(ref: str, folder: Path) -> dict[str, str]:
+    """The package as it was at git `ref`, unpacked into `folder`; the environment that runs it."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return {**os.environ, "PYTHONPATH": str(folder / "src")}
+
+
 def json_chars(figures: Path) -> int:
     out = subprocess.run([BOLIGSOCIAL, "check", str(figures), "--format", "json"], check=True, capture_output=True)
     return len(out.stdout.decode())
@@ -87,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=6_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--against", help="git ref whose `check` (table and JSON) is timed in the same run")
     args = parser.parse_args()
 
     figures = ensure_file(args.persons)
@@ -105,6 +119,13 @@ def main() -> None:
         "write": [PYTHON, "-c", f"import sys; sys.stdout.write('æ' * 10 + 'x' * {chars - 10})"],
     }
     results = {name: timed(command, args.repeat) for name, command in runs.items()}
+    if args.against:
+        with tempfile.TemporaryDirectory() as folder:
+            env = earlier_source(args.against, Path(folder))
+            old = [PYTHON, "-c", "import sys; from boligsocial.cli import main; sys.argv[0] = 'boligsocial'; main()"]
+            for output in ("json", "table"):
+                command = [*old, "check", str(figures), *(["--format", "json"] if output == "json" else [])]
+                results[f"{args.against} {output}"] = timed(command, args.repeat, env)
     print(f"{figures} ({units} enheder, JSON {chars / 1e6:.0f} mio. tegn), {args.repeat} kørsler, hele processen:")
     for name, (fastest, median, cpu) in results.items():
         print(f"  {name:<12} hurtigst {fastest:7.2f} s  median {median:7.2f} s  CPU {cpu:6.2f} s")
@@ -119,6 +140,9 @@ def main() -> None:
     print(
         f"  check json / write: {wall['check json'] / wall['write']:.1f}x (CPU {cpu['check json'] / cpu['write']:.1f}x)"
     )
+    for output in ("json", "table") if args.against else ():
+        before, now = f"{args.against} {output}", f"check {output}"
+        print(f"  {before} / now: {wall[before] / wall[now]:.1f}x (CPU {cpu[before] / cpu[now]:.1f}x)")
     seconds = wall["check json"]
     print(f"  {units / seconds:.0f} enheder pr. sekund (json), mål: hele kommandoen på højst 2 s")
     summary = {
@@ -138,6 +162,11 @@ def main() -> None:
         "write_seconds": round(wall["write"], 3),
         "write_cpu_seconds": round(cpu["write"], 3),
     }
+    if args.against:
+        summary["against"] = args.against
+        for output in ("json", "table"):
+            summary[f"against_{output}_seconds"] = round(wall[f"{args.against} {output}"], 3)
+            summary[f"against_{output}_cpu_seconds"] = round(cpu[f"{args.against} {output}"], 3)
     print(json.dumps(summary))
 
 
