@@ -136,7 +136,7 @@ Part = tuple[Mapping[str, bool], ...]  # a measure's outcome vectors: one when k
 def _measure_part(rules: CompiledRules, measure: Measure, measurement: Measurement) -> Part:
     if measurement.exact and all(rules.threshold(k) is not None for k in rules.criteria_for(measure)):
         assert measurement.value is not None
-        return (outcomes_for_value(rules, measure, measurement.value),)
+        return (rules.outcomes_at(measure, measurement.value),)
     return alternatives_for_unknown(rules, measure, measurement.lower, measurement.upper)
 
 

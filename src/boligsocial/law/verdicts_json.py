@@ -45,7 +45,8 @@ def _dumps(value: Any, depth: int) -> str:
 
 
 def _number(value: Fraction | None) -> str:
-    return "null" if value is None else float.__repr__(round(float(value), 4))
+    # numerator / denominator is what float(Fraction) computes, without the ABC's indirection
+    return "null" if value is None else float.__repr__(round(value.numerator / value.denominator, 4))
 
 
 def _container(items: list[str], depth: int, brackets: str) -> str:
