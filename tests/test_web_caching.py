@@ -6,8 +6,10 @@ And what the load showed besides: text measured from many threads at once."""
 # ruff: noqa: F811 - pytest fixtures imported from web_helpers are used as arguments
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import boligsocial.plan.assessment as assessment_module
-from boligsocial.plan.assessment import load_assessment
+import boligsocial.web.routes.tekster as tekster_module
+from boligsocial.plan.assessment import PlanAssessment, load_assessment
 from boligsocial.reports.charts.org import text_width
 from boligsocial.store import SYSTEM_ACTOR, NotFound, Services
+from boligsocial.web.prose_view import prose_findings_key
 from web_helpers import client, department, department_id, get_json, services_of, text_of  # noqa: F401
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
@@ -156,3 +160,66 @@ def test_a_saved_text_shows_in_the_preview_of_the_next_read(client: TestClient) 
     page = client.get(f"/plan/1/tekster/{name}?andet=1").text
     preview = page[page.index('id="visning"') :]
     assert "Gemt-til-testen står her." in text_of(preview)
+
+
+def test_the_prose_lint_key_follows_what_the_lint_reads_and_not_the_indicator_values() -> None:
+    example = load_assessment(EXAMPLE)
+    texts = {"10-indledning.md": "# Indledning\n\nTekst.\n"}
+    key = prose_findings_key(example, texts)
+
+    def with_maaling(update: dict[str, object]) -> PlanAssessment:
+        indikatorer = [
+            i.model_copy(update={"maalinger": [m.model_copy(update=update) for m in i.maalinger]})
+            if i.id == INDICATOR
+            else i
+            for i in example.plan.indikatorer
+        ]
+        return dataclasses.replace(example, plan=example.plan.model_copy(update={"indikatorer": indikatorer}))
+
+    assert prose_findings_key(with_maaling({"vaerdi": Decimal("99.5")}), texts) == key  # a value: not read
+    assert prose_findings_key(with_maaling({"aar": 1999}), texts) != key  # a year: placeholders refer to it
+    assert prose_findings_key(example, {**texts, "10-indledning.md": "# Indledning\n\nAnden tekst.\n"}) != key
+    assert prose_findings_key(dataclasses.replace(example, units=example.units[1:]), texts) != key
+    renamed = example.plan.model_copy(update={"navn": "Mit Kvarter, rettet"})
+    assert prose_findings_key(dataclasses.replace(example, plan=renamed), texts) != key
+
+
+def test_the_texts_lint_runs_again_after_a_text_or_a_referred_year_and_not_after_an_indicator_value(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = tekster_module.prose_findings
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tekster_module, "prose_findings", counting)
+
+    def findings(name: str, query: str) -> list[str]:
+        return [f["message"] for f in get_json(client, f"/plan/1/tekster/{name}.json?{query}")["fund"]]
+
+    name = get_json(client, "/plan/1/tekster.json")["tekster"][0]["navn"]
+    before = findings(name, "a=1")
+    assert len(calls) == 1
+    # An indicator value saved: a new data version, the same findings, not linted again.
+    stored = indicator_value(client, 2025)
+    form = {"maaling_id": str(stored["id"]), "version": str(stored["version"]), "vaerdi": "6,5"}
+    html = {"Accept": "text/html"}
+    assert client.post(f"/plan/1/indikatorer/{INDICATOR}/maalinger", data=form, headers=html).status_code == 303
+    assert findings(name, "a=2") == before and len(calls) == 1
+    # The text changed: its new finding shows at once.
+    record = get_json(client, f"/plan/1/tekster/{name}.json")
+    text = f"{record['tekst']}\n\nFraværet var {{{{ indikator:{INDICATOR}:2019 }}}}.\n"
+    saved = client.post(
+        f"/plan/1/tekster/{name}", data={"tekst": text, "version": str(record["version"])}, headers=html
+    )
+    assert saved.status_code == 303
+    missing = [m for m in findings(name, "a=3") if "2019" in m]
+    assert missing and len(calls) == 2, missing
+    # The plan part the placeholder reads (a value for 2019 added): the finding goes at once.
+    added = client.post(
+        f"/plan/1/indikatorer/{INDICATOR}/maalinger", data={"aar": "2019", "vaerdi": "7,0"}, headers=html
+    )
+    assert added.status_code == 303, text_of(added.text)[:300]
+    assert not [m for m in findings(name, "a=4") if "2019" in m] and len(calls) == 3

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import tempfile
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
@@ -48,9 +50,11 @@ from boligsocial.reports.document import (
 from boligsocial.reports.lint import Finding, run_lint
 from boligsocial.reports.projektbeskrivelse.convert import convert_section
 
-__all__ = ["markdown_html", "preview_html", "prose_findings", "section_title"]
+__all__ = ["markdown_html", "preview_html", "prose_findings", "prose_findings_key", "section_title"]
 
 # HTML in the Markdown is text, not markup ("commonmark" would pass it through).
+_BLANK: Final = Decimal(0)  # an indicator value in `prose_findings_key`: the prose's lint never reads it
+
 _PLAIN: Final = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 
 
@@ -95,6 +99,35 @@ def prose_findings(view: PlanAssessment, texts: Mapping[str, str]) -> dict[str, 
         if finding.file and finding.file.startswith(prefix) and finding.file[len(prefix) :] in found:
             found[finding.file[len(prefix) :]].append(finding)
     return found
+
+
+def prose_findings_key(view: PlanAssessment, texts: Mapping[str, str]) -> str:
+    """A digest of everything `prose_findings(view, texts)` reads, so its findings can be kept
+    until one of them changes: the texts, the plan (names, afdelinger, indsatsomraader, the
+    indicators' ids, years, sources and comparison figures that placeholders refer to), the key
+    figures, the list year and the options the verdicts were made with. The indicators' measured
+    values are left out: only the plan-file rules (BS901-BS903) read them, and `prose_findings`
+    keeps the prose's findings alone, so saving an indicator value does not lint the texts again."""
+    indikatorer = [
+        indikator.model_copy(
+            update={
+                "maalinger": [m.model_copy(update={"vaerdi": _BLANK}) for m in indikator.maalinger],
+                "sammenligninger": [s.model_copy(update={"vaerdi": _BLANK}) for s in indikator.sammenligninger],
+            }
+        )
+        for indikator in view.plan.indikatorer
+    ]
+    plan = view.plan.model_copy(update={"indikatorer": indikatorer})
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (
+        plan.model_dump_json(),
+        repr(sorted(texts.items())),
+        repr(view.units),
+        repr((view.list_year, view.options, view.problem)),
+    ):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 # ---- document blocks -> HTML ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from boligsocial.store.records import ProseRecord
 from boligsocial.web.auth import needs
 from boligsocial.web.formats import csv_text, is_htmx
 from boligsocial.web.pages import app_state, cached_page, overview, respond, service, written
-from boligsocial.web.prose_view import preview_html, prose_findings, section_title
+from boligsocial.web.prose_view import preview_html, prose_findings, prose_findings_key, section_title
 
 router = APIRouter()
 
@@ -47,12 +47,14 @@ def _records(request: Request, plan_id: int) -> dict[str, ProseRecord]:
 
 
 def _stored_findings(request: Request, plan_id: int, records: dict[str, ProseRecord]) -> dict[str, list[Finding]]:
-    """The lint's findings by section of the plan as stored, once per data version."""
+    """The lint's findings by section of the plan as stored, kept until what the lint reads changes
+    (`prose_findings_key`): an indicator value saved keeps them, a text or a name changed does not."""
     view = overview(request, plan_id)
-    key = ("tekst-lint", plan_id, request.state.data_version)
+    texts = {n: r.text for n, r in records.items()}
+    key = ("tekst-lint", plan_id, prose_findings_key(view, texts))
 
     def compute() -> str:
-        found = prose_findings(view, {n: r.text for n, r in records.items()})
+        found = prose_findings(view, texts)
         return json.dumps({name: [f.to_dict() for f in items] for name, items in found.items()})
 
     stored = json.loads(app_state(request).fragments.get(key, compute))
