@@ -24,7 +24,11 @@ and filters, every department, the areas and each area, the indicators and each 
 texts, the audit trail with different filters; HTML, JSON and CSV), each with a parameter no other
 request has, while one writer saves an indicator value through the web app every `--write-every`
 seconds (as the signed-in editor, with the CSRF token), so every data-version-keyed cache is
-invalidated. Printed for both phases, with the ratio uncached/cached of p95 and of server CPU.
+invalidated. Then the floor, in the same run and with the same clients, no writes: the app's
+signed-in front page (the plan list) with every address distinct, and a bare FastAPI route
+returning a fixed HTML page from its own uvicorn process (what the framework, the event loop, the
+thread pool and the shared machine take by themselves). Printed for every phase, with the ratios
+uncached/cached and uncached/floor of p95, and the load average before and after (as `uptime`).
 
 The profile of that path (one client, in process, under cProfile) is bench/web_profile.py.
 
@@ -62,6 +66,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 TARGET = 0.050  # p95 target, seconds
+FLOOR_PAGES = {"forside": ["/"]}  # the app's signed-in front page: the list of plans
 BENCH_USER = "bench@example.dk"
 BENCH_PASSWORD = "en lang bench-adgangskode"
 SETUP = """
@@ -79,6 +84,20 @@ import os
 os.environ["BOLIGSOCIAL_DB"] = url
 uvicorn.run("boligsocial.web.app:create_app_from_env", factory=True, host="127.0.0.1", port=port,
             workers=workers, log_level="warning", access_log=False)
+"""
+
+# The floor: a bare FastAPI route returning a fixed page of about the size of the app's pages, in a
+# worker thread as the app builds a page anew, served by uvicorn as the app is.
+BARE_SERVER = """
+import sys, uvicorn
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+PAGE = "<!doctype html><html lang=da><head><title>Gulv</title></head><body>" + "<p>Boligsocial.</p>" * 1000
+app = FastAPI()
+@app.get("/")
+def page() -> HTMLResponse:
+    return HTMLResponse(PAGE)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), workers=1, log_level="warning", access_log=False)
 """
 
 
@@ -172,13 +191,28 @@ def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
     # Migrate, load the example and add the user once, before the workers start (they would race otherwise).
     subprocess.run([PYTHON, "-c", SETUP, url, BENCH_USER, BENCH_PASSWORD], check=True, cwd=ROOT)
     port = free_port()
-    process = subprocess.Popen([PYTHON, "-c", SERVER, url, str(port), str(workers)], cwd=ROOT)
+    with started([PYTHON, "-c", SERVER, url, str(port), str(workers)], port, "/logind") as found:
+        yield found
+
+
+@contextmanager
+def bare_server() -> Iterator[tuple[str, int]]:
+    """The floor's server: one fixed HTML page from a bare FastAPI route (`BARE_SERVER`)."""
+    port = free_port()
+    with started([PYTHON, "-c", BARE_SERVER, str(port)], port, "/") as found:
+        yield found
+
+
+@contextmanager
+def started(command: list[str], port: int, ready: str) -> Iterator[tuple[str, int]]:
+    """A server process on `port`, once `ready` answers 200; stopped afterwards."""
+    process = subprocess.Popen(command, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(base + "/logind", timeout=2).status_code == 200:
+                if httpx.get(base + ready, timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
@@ -361,7 +395,13 @@ class Writer:
 
 
 async def run_load(
-    base: str, session: str, paths: dict[str, list[str]], args: argparse.Namespace, unique: bool, seconds: float
+    base: str,
+    session: str,
+    paths: dict[str, list[str]],
+    args: argparse.Namespace,
+    unique: bool,
+    seconds: float,
+    writes: bool,
 ) -> dict[str, Any]:
     kinds = list(paths)
     samples: dict[str, list[float]] = {k: [] for k in kinds}
@@ -399,7 +439,7 @@ async def run_load(
         finally:
             await connection.close()
 
-    writer = Writer(base, session, args.write_every) if unique and args.write_every > 0 else None
+    writer = Writer(base, session, args.write_every) if writes and args.write_every > 0 else None
     started = time.monotonic()
     tasks = [client(i) for i in range(args.clients)]
     await asyncio.gather(*tasks, *([writer.run(stop_at)] if writer else []))
@@ -434,10 +474,12 @@ def phase(
     args: argparse.Namespace,
     unique: bool,
     seconds: float,
+    writes: bool | None = None,
 ) -> dict[str, Any]:
-    """One timed load: the figures per kind of page and in total, with the server's CPU."""
+    """One timed load: the figures per kind of page and in total, with the server's CPU. A writer
+    runs beside it when `writes` (default: when every address is distinct)."""
     cpu_before, client_before = cpu_seconds(pid), time.process_time()
-    result = asyncio.run(run_load(base, session, paths, args, unique, seconds))
+    result = asyncio.run(run_load(base, session, paths, args, unique, seconds, unique if writes is None else writes))
     server_cpu, client_cpu = cpu_seconds(pid) - cpu_before, time.process_time() - client_before
     everything = [x for v in result["samples"].values() for x in v]
     report: dict[str, Any] = {
@@ -504,6 +546,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> None:
     args = parse(argv)
     phases: dict[str, dict[str, Any]] = {}
+    load_before = os.getloadavg()
     with database(args) as url, server(url, args.workers) as (base, pid):
         session = sign_in(base)
         paths = pages(base, session)
@@ -516,10 +559,16 @@ def main(argv: list[str]) -> None:
         warm_up = time.perf_counter() - warm
         if args.uncached:
             phases["cached"] = phase(base, pid, session, paths, args, False, args.baseline_seconds)
+            # The floor of the same app: its signed-in front page (the plan list), each address
+            # distinct, no writes: the framework, sign-in, one small read and a template.
+            phases["floor_app"] = phase(base, pid, session, FLOOR_PAGES, args, True, args.baseline_seconds, False)
             phases["uncached"] = phase(base, pid, session, everything, args, True, args.seconds)
         else:
             phases["run"] = phase(base, pid, session, paths, args, args.uncached_pages, args.seconds)
 
+    if args.uncached:  # the floor of the framework and the machine: a bare FastAPI route, same clients
+        with bare_server() as (bare, bare_pid):
+            phases["floor_bare"] = phase(bare, bare_pid, "", {"bare": ["/"]}, args, True, args.baseline_seconds, False)
     backend = "postgresql" if url.startswith("postgres") else "sqlite"
     report: dict[str, Any] = {
         "backend": backend,
@@ -535,8 +584,17 @@ def main(argv: list[str]) -> None:
         cached, uncached = phases["cached"], phases["uncached"]
         print_phase(f"cached pages (baseline), {cached['seconds']} s:", cached)
         print_phase(f"every address distinct, a write every {args.write_every} s, {uncached['seconds']} s:", uncached)
+        floor_app, floor_bare = phases["floor_app"], phases["floor_bare"]
+        print_phase(f"floor: the app's signed-in front page, distinct addresses, {floor_app['seconds']} s:", floor_app)
+        print_phase(f"floor: a bare FastAPI route, fixed HTML, {floor_bare['seconds']} s:", floor_bare)
         report["write_every_s"] = args.write_every
         report |= phases
+        for name, floor in (("floor_app", floor_app), ("floor_bare", floor_bare)):
+            report[f"ratio_p95_uncached_to_{name}"] = round(uncached["total"]["p95_ms"] / floor["total"]["p95_ms"], 2)
+        print(
+            f"ratio uncached/floor p95: {report['ratio_p95_uncached_to_floor_app']} (app front page), "
+            f"{report['ratio_p95_uncached_to_floor_bare']} (bare route)"
+        )
         report["ratio_p95_uncached_to_cached"] = round(uncached["total"]["p95_ms"] / cached["total"]["p95_ms"], 2)
         report["ratio_cpu_uncached_to_cached"] = round(
             uncached["server_cpu_ms_per_request"] / cached["server_cpu_ms_per_request"], 2
@@ -552,7 +610,12 @@ def main(argv: list[str]) -> None:
         report |= {"uncached_pages": args.uncached_pages, **run}
     report["cpus"] = os.cpu_count()
     report["load_average_1min"] = round(os.getloadavg()[0], 2)
-    print(f"{report['cpus']} CPUs, load average {report['load_average_1min']}")
+    report["load_average_before"] = [round(x, 2) for x in load_before]  # 1, 5, 15 min, as `uptime`
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(
+        f"{report['cpus']} CPUs, load average (1, 5, 15 min) before {report['load_average_before']}, "
+        f"after {report['load_average_after']}"
+    )
     print(json.dumps(report))
 
 
