@@ -327,11 +327,12 @@ class _Row:
             if cell.percent_format and kind in ("pct", "income_pct"):
                 return cell.value.scaleb(2)  # 0.523 -> 52.3, keeping the decimals it was written with
             return cell.value
-        if EXCEL_ERROR.fullmatch(cell.strip()):
-            raise self.issue(name, f'"{cell.strip()}" er en fejlværdi fra Excel, ikke et tal')
         try:
             return parse_danish_number(cell)
         except ValueError as error:
+            # An Excel error is never a number, so it is looked for only once parsing has failed.
+            if EXCEL_ERROR.fullmatch(cell.strip()):
+                raise self.issue(name, f'"{cell.strip()}" er en fejlværdi fra Excel, ikke et tal') from None
             raise self.issue(name, str(error)) from None
 
     def integer(self, name: str) -> int | None:
