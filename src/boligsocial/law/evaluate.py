@@ -15,11 +15,12 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from boligsocial.danish import number, short_number
+from boligsocial.law.criteria import criterion_result
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.law.reasons import list_constants, memoised_reasons
 from boligsocial.law.rules import History, ListRule, World
 from boligsocial.law.thresholds import CompiledRules
-from boligsocial.law.verdicts import CriterionResult, Flip, HistoryYear, ListResult, Status, Verdict
+from boligsocial.law.verdicts import Flip, HistoryYear, ListResult, Status
 from boligsocial.law.vocabulary import MEASURE_LABELS_DA
 
 # Small enough never to step over a second threshold, large enough to be exact in a Fraction.
@@ -256,60 +257,6 @@ def _any_list_status(rules: CompiledRules, state: UnitState) -> Status:
         if len(seen) > 1:
             return None
     return _fold(seen)
-
-
-def criterion_verdict(rules: CompiledRules, key: str, measurement: Measurement) -> Verdict:
-    """Met or not met when every value within the measurement's bounds agrees; else unknown."""
-    if measurement.exact and rules.threshold(key) is not None:
-        assert measurement.value is not None
-        return Verdict.MET if rules.holds(key, measurement.value) else Verdict.NOT_MET
-    measure = rules.param(key).measure
-    found = {o[key] for o in alternatives_for_unknown(rules, measure, measurement.lower, measurement.upper)}
-    if len(found) != 1:
-        return Verdict.UNKNOWN
-    return Verdict.MET if found.pop() else Verdict.NOT_MET
-
-
-def _part_verdict(part: Part, key: str) -> Verdict:
-    """`criterion_verdict` from the measure's part of the unit's state, which already holds the
-    outcomes it would compute: the outcome at the value, or every alternative within the bounds."""
-    found = {o[key] for o in part}
-    if len(found) != 1:
-        return Verdict.UNKNOWN
-    return Verdict.MET if found.pop() else Verdict.NOT_MET
-
-
-def criterion_result(
-    rules: CompiledRules, key: str, unit: UnitFigures, parts: Mapping[Measure, Part] | None = None
-) -> CriterionResult:
-    param = rules.param(key)
-    measurement = unit.measurement(param.measure)
-    threshold = rules.threshold(key)  # None: a multiple of an unknown national average
-    value = measurement.value
-    part = parts.get(param.measure) if parts is not None else None
-    verdict = _part_verdict(part, key) if part is not None else criterion_verdict(rules, key, measurement)
-    margin = None if value is None or threshold is None else param.operator.margin(value, threshold)
-    ranged = not measurement.exact and (measurement.lower is not None or measurement.upper is not None)
-    return CriterionResult(
-        key=key,
-        measure=param.measure,
-        label=MEASURE_LABELS_DA[param.measure],
-        wording=param.wording,
-        population=param.population,
-        value=value,
-        numerator=measurement.numerator,
-        denominator=measurement.denominator,
-        approximate=measurement.approximate,
-        operator=param.operator,
-        threshold=threshold,
-        threshold_note=rules.threshold_notes.get(key),
-        verdict=verdict,
-        margin_pp=margin,
-        citation=rules.citations[key],
-        lower=measurement.lower if ranged else None,
-        upper=measurement.upper if ranged else None,
-        ranged=ranged,
-    )
 
 
 def _flip_text(label: str, joins: bool, threshold: Fraction, falls: bool, inclusive: bool, kind: str) -> str:
