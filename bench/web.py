@@ -360,6 +360,7 @@ class Writer:
         self.base, self.session, self.every = base, session, every
         self.samples: list[float] = []
         self.errors = 0
+        self.failures: list[str] = []  # what each failed write answered (status or exception)
         indicator = get_json(base, session, "/plan/1/indikatorer.json")["indikatorer"][0]["id"]
         self.page = f"/plan/1/indikatorer/{indicator}"
         html = httpx.get(base + self.page, timeout=60, cookies={"boligsocial_session": session}).text
@@ -375,8 +376,9 @@ class Writer:
                 await asyncio.sleep(max(0.0, began + number * self.every - time.monotonic()))
                 try:
                     ok = await self.write(http, number)
-                except httpx.HTTPError:
+                except httpx.HTTPError as error:
                     ok = False
+                    self.failures.append(type(error).__name__)
                 self.errors += 0 if ok else 1
 
     async def write(self, http: httpx.AsyncClient, number: int) -> bool:
@@ -391,6 +393,8 @@ class Writer:
         started = time.perf_counter()
         saved = await http.post(self.page + "/maalinger", data=fields, headers={"Accept": "text/html"})
         self.samples.append(time.perf_counter() - started)
+        if saved.status_code != 303:
+            self.failures.append(str(saved.status_code))
         return saved.status_code == 303
 
 
@@ -493,7 +497,7 @@ def phase(
     }
     writer: Writer | None = result["writer"]
     if writer is not None:
-        report["writes"] = summary(writer.samples, writer.errors)
+        report["writes"] = summary(writer.samples, writer.errors) | {"failures": writer.failures}
     report["target_met"] = report["total"]["p95_ms"] <= TARGET * 1000 and report["total"]["errors"] == 0
     return report
 
@@ -506,6 +510,8 @@ def print_phase(title: str, report: dict[str, Any]) -> None:
         rows.append(("writes", report["writes"]))
     for name, s in rows:
         print(f"{name:<12}{s['requests']:>10}{s['errors']:>8}{s['p50_ms']:>9}{s['p95_ms']:>9}{s['p99_ms']:>9}")
+    if report.get("writes", {}).get("failures"):
+        print(f"failed writes answered: {', '.join(report['writes']['failures'])}")
     print(
         f"server CPU {report['server_cpu_ms_per_request']} ms/request, benchmark client CPU "
         f"{report['client_cpu_ms_per_request']} ms/request, throughput {report['throughput_rps']} requests/s; "
