@@ -122,6 +122,30 @@ def test_the_printed_pages_have_no_text_under_8_pt(pages: list[list[Span]]) -> N
     assert body > 0.6 * sum(len(s.text) for s in drawn)  # most of what is read is body text
 
 
+def test_the_pdf_of_the_package_has_the_same_sizes(package: PackageResult) -> None:
+    """The PDF we render ourselves (Typst) keeps the same promise as the Word file: at most five
+    pages, body text at 10 pt, nothing under 8 pt but footnote marks and the labels inside the
+    organisation diagram (a drawing, scaled to the column; the Word file has it as a picture)."""
+    assert package.pdf_pages <= 5
+    pages = spans(package.out / "projektbeskrivelse.pdf")
+    drawn = [s for page in pages for s in page]
+
+    def in_the_diagram(page: list[Span], span: Span) -> bool:
+        # The drawing's text carries no usable position here; its labels are short and on the
+        # figure's page only, while a sentence of running text would be long.
+        return any(c.text.startswith("Figur 1") for c in page) and len(span.text) <= 45
+
+    small = [
+        (s.text, s.size)
+        for page in pages
+        for s in page
+        if s.size < SMALL_PT - 0.05 and not re.fullmatch(r"\s*\d\s*", s.text) and not in_the_diagram(page, s)
+    ]
+    assert small == []
+    body = sum(len(s.text) for s in drawn if s.size >= BODY_PT - 0.05)
+    assert body > 0.4 * sum(len(s.text) for s in drawn)
+
+
 # ---- page numbers ------------------------------------------------------------------------------
 
 

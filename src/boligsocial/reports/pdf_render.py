@@ -135,7 +135,7 @@ def _table(block: Table) -> str:
     columns = ", ".join(f"{c.width}fr" for c in block.columns)
     lines = [
         "#block(width: 100%)[",
-        f"#set text(size: {7.3 if block.small else 8.5}pt)",
+        f"#set text(size: {8 if block.small else 8.5}pt)",
         "#set par(justify: false, leading: 0.3em)",
         "#set text(hyphenate: false)",
         "#table(",
@@ -169,7 +169,7 @@ def _table(block: Table) -> str:
     if block.notes:
         notes = "\n\n".join(_inline(note) for note in block.notes)
         lines.append(
-            "#block(above: 0.5em, below: 1em)[#set text(size: 7.3pt)\n#set par(justify: false, leading: 0.3em, "
+            "#block(above: 0.5em, below: 1em)[#set text(size: 8pt)\n#set par(justify: false, leading: 0.3em, "
             f"spacing: 0.45em)\n{notes}]"
         )
     return "\n".join(lines)
@@ -200,19 +200,19 @@ def _block(block: Block, assets: Path, index: int) -> str:
 PREAMBLE = """#set document(title: {title})
 #set page(
   paper: "a4",
-  margin: (x: 2cm, top: 2.1cm, bottom: 1.9cm),
+  margin: (x: 1.6cm, top: 1.8cm, bottom: 1.6cm),
   header: context {{
     if counter(page).get().first() > 1 [
-      #set text(size: 7.5pt, fill: luma(110))
+      #set text(size: 8pt, fill: luma(110))
       #h(1fr) {header}
     ]
   }},
   footer: context [
-    #set text(size: 7.5pt, fill: luma(110))
+    #set text(size: 8pt, fill: luma(110))
     #h(1fr) Side #counter(page).display() af #counter(page).final().first() #h(1fr)
   ],
 )
-#set text(font: "{font}", size: 9.9pt, lang: {lang}, hyphenate: true)
+#set text(font: "{font}", size: 10pt, lang: {lang}, hyphenate: true)
 #set par(justify: true, leading: 0.5em, spacing: 0.72em)
 #set list(indent: 0.4em, body-indent: 0.45em, spacing: 0.5em)
 #set enum(indent: 0.4em, body-indent: 0.45em, spacing: 0.5em)
@@ -225,10 +225,10 @@ PREAMBLE = """#set document(title: {title})
 #show heading.where(level: 2): set block(above: 1.05em, below: 0.55em)
 #show heading.where(level: 3): set text(size: 10pt)
 #show heading.where(level: 3): set block(above: 0.95em, below: 0.5em)
-#show heading.where(level: 4): set text(size: 9.9pt, style: "italic", weight: "semibold")
+#show heading.where(level: 4): set text(size: 10pt, style: "italic", weight: "semibold")
 #show heading.where(level: 4): set block(above: 0.85em, below: 0.45em)
 #show figure.caption: set text(size: 8pt)
-#show footnote.entry: set text(size: 7.5pt)
+#show footnote.entry: set text(size: 8pt)
 #set footnote.entry(gap: 0.3em, clearance: 0.6em)
 """
 
