@@ -38,8 +38,7 @@ def as_user(admin: TestClient, email: str, role: str, plan_id: int) -> TestClien
 
 
 def cached_keys(client: TestClient) -> int:
-    cache = getattr(client.app.state, "status_reports", None)  # type: ignore[attr-defined]
-    return 0 if cache is None else len(cache._items)
+    return len(client.app.state.boligsocial.status_reports._items)  # type: ignore[attr-defined]
 
 
 def test_the_indicators_page_links_the_report_of_the_chosen_year(admin: TestClient) -> None:

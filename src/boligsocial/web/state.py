@@ -35,6 +35,7 @@ VERSION_TTL = 1.0  # seconds a plan's data version is trusted without asking the
 SESSION_TTL = 1.0  # seconds a session is trusted without asking the database (sign-out elsewhere)
 MAX_PAGE_CACHE_BYTES = 64 * 1024 * 1024  # rendered pages kept per process
 MAX_FRAGMENT_CACHE_CHARS = 32 * 1024 * 1024  # rendered charts and table rows kept per process
+MAX_REPORT_CACHE_BYTES = 32 * 1024 * 1024  # built status reports (about 0,3-0,7 MB each)
 FRAGMENTS = 8192  # at most; the table rows of each data version must not push the charts out
 
 
@@ -212,6 +213,10 @@ class AppState:
     versions: VersionCache = field(default_factory=lambda: VersionCache(VERSION_TTL))
     rows: ComputeOnceCache[tuple[int, int, int | None], list[DepartmentRow]] = field(
         default_factory=lambda: ComputeOnceCache(32)
+    )
+    # Status reports by (plan id, data version, year, "docx" | "pdf"): built once per version.
+    status_reports: ComputeOnceCache[tuple[int, int, int, str], bytes] = field(
+        default_factory=lambda: ComputeOnceCache(16, len, MAX_REPORT_CACHE_BYTES)
     )
 
     signed_in: SessionCache = field(default_factory=lambda: SessionCache(SESSION_TTL))

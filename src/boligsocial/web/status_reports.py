@@ -2,44 +2,29 @@
 figures) built from the stored plan for a chosen year, as DOCX or PDF, for download.
 
 Rendering takes seconds (the charts), so a file is built once per plan data version, year and
-format and kept in a small cache on the app: every write to the plan changes the data version,
-so a cached report is never stale, and two people asking at once wait for one build."""
+format and kept in a small cache on the app (`AppState.status_reports`): every write to the plan
+changes the data version, so a cached report is never stale, and two people asking at once wait
+for one build."""
 
 from __future__ import annotations
 
 import tempfile
-import threading
 from pathlib import Path
 from typing import Final
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import HTTPException, Request
 
 from boligsocial.plan.model import Helhedsplan
 from boligsocial.plan.status import StatusError, plan_status
 from boligsocial.reports.docx_render import render_docx
 from boligsocial.reports.pdf_render import render_pdf
 from boligsocial.reports.status_report import build_status_report
-from boligsocial.web.pages import overview
-from boligsocial.web.state import ComputeOnceCache
+from boligsocial.web.pages import app_state, overview
 
 MEDIA_TYPES: Final = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-MAX_CACHED_BYTES: Final = 32 * 1024 * 1024  # a report is about 0,3-0,7 MB
-
-ReportCache = ComputeOnceCache[tuple[int, int, int, str], bytes]
-_MAKING = threading.Lock()
-
-
-def _cache(app: FastAPI) -> ReportCache:
-    """The app's cache of built reports, made on first use."""
-    with _MAKING:
-        cache: ReportCache | None = getattr(app.state, "status_reports", None)
-        if cache is None:
-            cache = ComputeOnceCache(16, len, MAX_CACHED_BYTES)
-            app.state.status_reports = cache
-        return cache
 
 
 def check_year(plan: Helhedsplan, text: str) -> int:
@@ -75,4 +60,4 @@ def status_report(request: Request, plan_id: int, year_text: str, kind: str) -> 
     view = overview(request, plan_id)  # the role check, and the data version of this request
     year = check_year(view.plan, year_text)
     key = (plan_id, request.state.data_version, year, kind)
-    return view.plan, year, _cache(request.app).get(key, lambda: render(view.plan, year, kind))
+    return view.plan, year, app_state(request).status_reports.get(key, lambda: render(view.plan, year, kind))
