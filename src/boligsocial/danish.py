@@ -43,6 +43,7 @@ __all__ = [
     "fraction_to_decimal",
     "local_stamp",
     "local_time_text",
+    "local_zone",
     "number",
     "parse_danish_number",
     "parse_ungrouped_number",
@@ -329,7 +330,8 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _local_zone() -> tzinfo:
+def local_zone() -> tzinfo:
+    """Danish time (Europe/Copenhagen): the zone every moment a user reads is shown in."""
     try:
         return ZoneInfo("Europe/Copenhagen")
     except ZoneInfoNotFoundError:  # pragma: no cover - a system without time-zone data
@@ -342,7 +344,7 @@ def local_stamp(moment: datetime | None) -> str:
     it); None is ""."""
     if moment is None:
         return ""
-    return as_utc(moment).astimezone(_local_zone()).strftime("%d.%m.%Y kl. %H.%M")
+    return as_utc(moment).astimezone(local_zone()).strftime("%d.%m.%Y kl. %H.%M")
 
 
 def local_time_text(moment: datetime | None) -> str:

@@ -46,8 +46,7 @@ def value_digits(indikator: Indikator) -> int:
     """The decimals an indicator's figures are written with (the most any of its values has)."""
     values = [m.vaerdi for m in indikator.maalinger] + [m.vaerdi for m in indikator.milepaele]
     values += [x.vaerdi for x in (indikator.baseline, indikator.maal) if x is not None]
-    exponents = [v.as_tuple().exponent for v in values]
-    return max([0, *(-e for e in exponents if isinstance(e, int))])
+    return max([0, *(written_decimals(v) for v in values)])
 
 
 def shown(value: Fraction | Decimal | float, indikator: Indikator) -> str:

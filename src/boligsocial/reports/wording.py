@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from boligsocial.danish import number
+from boligsocial.danish import number, written_decimals
 from boligsocial.plan.model import Enhed, Maaling
 
 __all__ = ["NBSP", "format_maaling", "join_da", "lower_first", "unit_suffix"]
@@ -32,9 +32,7 @@ def lower_first(text: str) -> str:
 
 
 def _decimal_text(value: Decimal) -> str:
-    exponent = value.as_tuple().exponent
-    digits = max(0, -exponent) if isinstance(exponent, int) else 0
-    return number(value, digits)
+    return number(value, written_decimals(value))
 
 
 def format_maaling(maaling: Maaling, enhed: Enhed) -> str:

@@ -17,7 +17,7 @@ import textwrap
 from decimal import Decimal
 from typing import Any, Final
 
-from boligsocial.danish import number
+from boligsocial.danish import number, written_decimals
 from boligsocial.plan.model import Enhed, Indikator, Maaling, Sammenligning
 from boligsocial.reports.charts.base import PALETTE, Chart, spec, with_caption
 
@@ -36,14 +36,9 @@ AXIS_TITLE_DA: Final = {
 COMPARISON_COLOUR: Final = "#7F7F7F"
 
 
-def _digits(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
 def value_text(value: Decimal, enhed: Enhed, kvalifikator: str | None = None) -> str:
     """A value as the application writes it: `8,21 %`, `439`, `godt 5,5 %`, `1.964 kr.`."""
-    text = number(value, _digits(value))
+    text = number(value, written_decimals(value))
     if enhed in (Enhed.PCT, Enhed.KR):
         text += f"\u00a0{enhed.label}"
     return f"{kvalifikator} {text}" if kvalifikator else text

@@ -10,19 +10,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
-from boligsocial.danish import as_utc, local_stamp
+from boligsocial.danish import as_utc, local_stamp, local_zone
 from boligsocial.store.records import ROLE_NAME_DA, AuditRecord
 from boligsocial.web.formats import csv_text, is_htmx
 from boligsocial.web.pages import cached_page, overview, respond, service
 
 router = APIRouter()
 
-ZONE: Final = ZoneInfo("Europe/Copenhagen")  # the audit trail's dates are Danish days
+ZONE: Final = local_zone()  # the audit trail's dates are Danish days
 
 PAGE_SIZE: Final = 50
 CSV_LIMIT: Final = 20_000
