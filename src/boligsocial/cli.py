@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -16,9 +15,9 @@ from typer import _click as click  # typer 0.29 vendors click; its commands are 
 from typer.core import TyperGroup
 from typer.main import get_command, get_group
 
-from boligsocial.danish import parse_danish_number
 from boligsocial.law.classify import Options, classify, list_years_in
 from boligsocial.law.errors import LawError
+from boligsocial.law.given_averages import read_conviction_averages
 from boligsocial.law.render import render_csv, render_table
 from boligsocial.law.verdicts_json import result_json
 from boligsocial.plan.inputs import InputError, load_key_figure_input
@@ -98,22 +97,10 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def parse_conviction_averages(values: list[str], year: int | None) -> dict[int, Fraction]:
     """`0,73` applies to the checked year; `2021:0,72` to a named year (for history years)."""
-    averages: dict[int, Fraction] = {}
-    for raw in values:
-        match = re.fullmatch(r"\s*(?:(\d{4})\s*[:=]\s*)?(.+?)\s*%?\s*", raw)
-        if not match:
-            fail(f"--convicted-national-avg {raw!r}: skriv fx 0,73 eller 2021:0,72")
-        target = int(match.group(1)) if match.group(1) else year
-        if target is None:
-            fail(f"--convicted-national-avg {raw!r}: angiv året (fx 2021:0,72) eller brug --year")
-        try:
-            value = parse_danish_number(match.group(2))
-        except ValueError as error:
-            fail(f"--convicted-national-avg {raw!r}: {error}")
-        if value is None or not 0 < value < 100:
-            fail(f"--convicted-national-avg {raw!r}: landsgennemsnittet skal være en procent mellem 0 og 100")
-        averages[target] = Fraction(value)
-    return averages
+    try:
+        return read_conviction_averages(values, year)
+    except ValueError as error:
+        fail(str(error))
 
 
 @app.command()

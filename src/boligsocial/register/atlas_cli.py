@@ -8,7 +8,6 @@ the loader in. User-facing text is Danish; errors are one clear message and exit
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -17,7 +16,8 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from boligsocial.danish import number, parse_danish_number
+from boligsocial.danish import number
+from boligsocial.law.given_averages import read_conviction_averages
 from boligsocial.register.atlas import Atlas, atlas_from_key_figures, atlas_from_persons
 from boligsocial.register.atlas_files import write_atlas
 from boligsocial.register.atlas_official import atlas_from_official
@@ -40,14 +40,11 @@ def _fail(message: str) -> NoReturn:
 
 
 def _averages(values: list[str]) -> dict[int, Fraction]:
-    averages: dict[int, Fraction] = {}
-    for raw in values:
-        match = re.fullmatch(r"\s*(\d{4})\s*[:=]\s*(.+?)\s*%?\s*", raw)
-        value = parse_danish_number(match.group(2)) if match else None
-        if match is None or value is None or not 0 < value < 100:
-            _fail(f"--convicted-national-avg {raw!r}: skriv året og procenten, fx 2021:0,72")
-        averages[int(match.group(1))] = Fraction(value)
-    return averages
+    """Each value names its year (`2021:0,72`): an atlas has no one checked year."""
+    try:
+        return read_conviction_averages(values, None, year_option=False)
+    except ValueError as error:
+        _fail(str(error))
 
 
 def make_atlas(
