@@ -11,6 +11,7 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped]
 import pytest
 
+from boligsocial.law.closeness import near_text_da
 from boligsocial.plan.assessment import PlanAssessment, load_assessment
 from boligsocial.reports.annex import ANNEX_FILENAME, SHEET_NAMES, write_annex
 from boligsocial.reports.annex.cells import SUPPRESSED
@@ -214,8 +215,13 @@ def test_margins_have_a_sheet_of_their_own(wb: Any) -> None:
     letter = openpyxl.utils.get_column_letter(doemte_2x)
     assert rules[f"{letter}3:{letter}{ws.max_row - 4}"] == [
         f"AND(ISNUMBER({letter}3),{letter}3>=0)",
-        f"AND(ISNUMBER({letter}3),{letter}3>=-0.145)",
+        f"AND(ISNUMBER({letter}3),{letter}3>=-0.1)",  # the convicted share's closeness width
     ]
+    # Near means what it means on the web (law/closeness.py), in the measure's own points.
+    income = openpyxl.utils.get_column_letter(indkomst)
+    assert rules[f"{income}3:{income}{ws.max_row - 4}"][1] == f"AND(ISNUMBER({income}3),{income}3>=-0.5)"
+    legend = [str(c.value) for r in ws.iter_rows(min_row=ws.max_row - 3) for c in r if c.value]
+    assert any(f"Tæt på: ikke opfyldt, men {near_text_da()}." == text for text in legend), legend
 
 
 def test_graensevaerdier_come_from_the_result(wb: Any, ctx: PlanAssessment) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Final
 
 from openpyxl.formatting.rule import FormulaRule  # type: ignore[import-untyped]
@@ -40,14 +39,9 @@ __all__ = [
     "FILL_NEAR",
     "FILL_UNKNOWN",
     "FIRST_ROW",
-    "NEAR_MISS_SHARE",
     "group_headers",
     "sheet_listestatus",
 ]
-
-NEAR_MISS_SHARE: Final = Fraction(1, 10)
-"""A criterion not met is a near miss when the value is within this share of the threshold from it
-(10 %: 3 pp at a 30 pct. threshold, 0.145 pp at 1.45 pct. dømte)."""
 
 FILL_MET = PatternFill("solid", fgColor="F8CBAD", bgColor="F8CBAD")
 FILL_NEAR = PatternFill("solid", fgColor="FFE699", bgColor="FFE699")

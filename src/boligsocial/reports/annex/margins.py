@@ -12,7 +12,8 @@ from openpyxl.styles import PatternFill  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
-from boligsocial.danish import number, short_number
+from boligsocial.danish import short_number
+from boligsocial.law.closeness import near_text_da, near_width
 from boligsocial.law.parameters import Operator
 from boligsocial.law.verdicts import UnitResult
 from boligsocial.law.vocabulary import MEASURE_SHORT_DA
@@ -34,7 +35,6 @@ from boligsocial.reports.annex.listestatus import (
     FILL_MET,
     FILL_NEAR,
     FIRST_ROW,
-    NEAR_MISS_SHARE,
     group_headers,
 )
 from boligsocial.reports.annex.units import (
@@ -103,7 +103,8 @@ def _margins(ws: Worksheet, index: int, unit: UnitResult, criteria: Sequence[Cri
 
 
 def _conditional_fills(ws: Worksheet, criteria: Sequence[CriterionColumn], last_row: int) -> None:
-    """Met criteria, and near misses (not met, within NEAR_MISS_SHARE of the threshold)."""
+    """Met criteria, and near misses: not met, within the measure's closeness width of the threshold
+    (law/closeness.py, the same widths as the web app's "tæt på grænsen")."""
     for offset, column_def in enumerate(criteria):
         if column_def.threshold is None:
             continue  # a multiple of an unknown national average: no margins to colour
@@ -111,7 +112,7 @@ def _conditional_fills(ws: Worksheet, criteria: Sequence[CriterionColumn], last_
         cell_range = f"{letter}{FIRST_ROW}:{letter}{last_row}"
         ref = f"{letter}{FIRST_ROW}"
         met = f"{ref}>=0" if column_def.operator is Operator.GE else f"{ref}>0"
-        near = float(column_def.threshold * NEAR_MISS_SHARE)
+        near = float(near_width(column_def.measure))
         ws.conditional_formatting.add(
             cell_range, FormulaRule(formula=[f"AND(ISNUMBER({ref}),{met})"], fill=FILL_MET, stopIfTrue=True)
         )
@@ -122,10 +123,9 @@ def _conditional_fills(ws: Worksheet, criteria: Sequence[CriterionColumn], last_
 
 
 def _legend(ws: Worksheet, legend_row: int, last_column: int) -> None:
-    near = number(100 * NEAR_MISS_SHARE, 0)
     legend = [
         (FILL_MET, "Kriteriet er opfyldt."),
-        (FILL_NEAR, f"Tæt på: ikke opfyldt, men tallet ligger mindre end {near} % af grænseværdien fra den."),
+        (FILL_NEAR, f"Tæt på: ikke opfyldt, men {near_text_da()}."),
     ]
     for offset, (fill, text) in enumerate(legend):
         ws.cell(row=legend_row + offset, column=1).fill = PatternFill("solid", fgColor=fill.fgColor.rgb)

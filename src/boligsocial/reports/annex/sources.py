@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from boligsocial.danish import date_text, number, short_number
+from boligsocial.law.closeness import near_text_da
 from boligsocial.law.parameters import Citation
 from boligsocial.law.verdicts import CriterionResult, ListYearResult
 from boligsocial.law.vocabulary import CERTAINTY_DA
@@ -33,7 +34,6 @@ from boligsocial.reports.annex.cells import (
     setup_columns,
     threshold_format,
 )
-from boligsocial.reports.annex.listestatus import NEAR_MISS_SHARE
 from boligsocial.reports.annex.units import AnnexRow
 from boligsocial.reports.wording import join_da
 
@@ -186,9 +186,9 @@ def sheet_kilder(ws: Worksheet, ctx: PlanAssessment, rows: Sequence[AnnexRow], g
         "tusindtalsseparator og decimalkomma, når Excel kører med dansk sprogindstilling.",
     )
     add(
-        "Farver i Listestatus",
-        "Rød: kriteriet er opfyldt eller enheden er på listen. Gul: tæt på grænseværdien (mindre end "
-        f"{number(100 * NEAR_MISS_SHARE, 0)} % af grænseværdien fra den). Grå: ubestemt.",
+        "Farver",
+        "Listestatus: rød = enheden er på listen, grå = ubestemt. Afstand til grænser: rød = kriteriet er "
+        f"opfyldt, gul = ikke opfyldt, men tæt på grænsen ({near_text_da()}).",
     )
     add("Som område", "Status, hvis enheden blev vurderet som et boligområde uden krav om antal beboere.")
 
