@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from boligsocial.law.figures import Measure
 from boligsocial.register.atlas import Atlas, AtlasCriterion, AtlasEntry, AtlasThreshold
 from boligsocial.store import SYSTEM_ACTOR, Actor, AtlasService, ConflictError, NotAllowed, NotFound, Services
+from boligsocial.store.atlas import NO_SOURCE_TOKEN
 from boligsocial.store.db import create_engine_for, session_factory, upgrade_to_head
 
 ADMIN = Actor("admin@example.dk", "administrator", user_id=1)
@@ -139,3 +140,36 @@ def test_the_load_is_audited(sessions: sessionmaker[Session]) -> None:
     newest = events[0]
     assert newest.actor == "admin@example.dk" and "4 enheder" in newest.summary
     assert newest.before == {"beskrivelse": "Beregnet fra persondata (test)", "listeaar": [2021, 2022], "enheder": 2}
+
+
+def test_a_load_pinned_to_a_stale_token_is_refused_and_changes_nothing(sessions: sessionmaker[Session]) -> None:
+    service = AtlasService(sessions, ADMIN)
+    empty = service.source_token("persondata")
+    assert empty == NO_SOURCE_TOKEN
+    service.replace_atlas(_atlas(("Vollsmose",)), expected_token=empty)
+    first = service.source_token("persondata")
+    assert first != empty and service.source_token("persondata") == first  # reading does not change it
+    with pytest.raises(ConflictError, match=r"indlæst igen af admin@example\.dk"):
+        service.replace_atlas(_atlas(("Gellerup",)), expected_token=empty)  # previewed before the first load
+    assert [e.name for e in service.entries("persondata")] == ["Vollsmose", "Vollsmose"]
+    service.replace_atlas(_atlas(("Vollsmose",)))  # the same content loaded again is another load
+    second = service.source_token("persondata")
+    assert second != first
+    with pytest.raises(ConflictError):
+        service.replace_atlas(_atlas(("Gellerup",)), expected_token=first)
+    service.replace_atlas(_atlas(("Gellerup",)), expected_token=second)
+    assert {e.name for e in service.entries("persondata")} == {"Gellerup"}
+    assert service.source_token("officiel") == NO_SOURCE_TOKEN  # each source has its own
+
+
+def test_who_may_load_is_the_stores_rule(sessions: sessionmaker[Session]) -> None:
+    assert AtlasService(sessions, ADMIN).may_load() and AtlasService(sessions, SYSTEM_ACTOR).may_load()
+    for actor in (
+        Actor("laeser", "laeser"),
+        Actor("redaktoer", "redaktoer"),
+        Actor("planens administrator", None, ((1, "administrator"),)),
+    ):
+        service = AtlasService(sessions, actor)
+        assert not service.may_load()
+        with pytest.raises(NotAllowed):
+            service.source_token("officiel")

@@ -18,7 +18,8 @@ import codecs
 import csv
 import difflib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Final
@@ -31,7 +32,7 @@ from boligsocial.plan.keyfigures.columns import normalise
 from boligsocial.register.atlas import SOURCE_OFFICIAL, Atlas, AtlasEntry, kommune_region
 from boligsocial.register.schema import KOMMUNER, RegisterError
 
-__all__ = ["COLUMNS", "AtlasFileError", "atlas_from_official", "read_official"]
+__all__ = ["COLUMNS", "AtlasFileError", "YearCounts", "atlas_from_official", "list_counts", "read_official"]
 
 COLUMNS: Final[tuple[str, ...]] = ("omraade", "kommune", "listeaar", "liste")
 _ALIASES: Final[dict[str, str]] = {
@@ -261,3 +262,26 @@ def atlas_from_official_bytes(data: bytes, file: str, law: Law | None = None, la
         entries=entries,
         notes=["Officielle lister: kun status på listerne; kriteriernes værdier følger ikke med."],
     )
+
+
+@dataclass
+class YearCounts:
+    """One list year of an atlas of areas: how many areas it holds and how many were on each list."""
+
+    year: int
+    areas: int = 0
+    on: dict[str, int] = field(default_factory=dict)
+
+
+def list_counts(entries: Iterable[AtlasEntry]) -> dict[int, YearCounts]:
+    """The areas of an atlas counted per list year and list (what a load of the official lists
+    replaces, and with what)."""
+    counts: dict[int, YearCounts] = {}
+    for e in entries:
+        if e.kind != "omraade":
+            continue
+        year = counts.setdefault(e.list_year, YearCounts(e.list_year))
+        year.areas += 1
+        for name, status in e.lists.items():
+            year.on[name] = year.on.get(name, 0) + (status is True)
+    return dict(sorted(counts.items()))

@@ -9,6 +9,7 @@ old one as it was.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -19,13 +20,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from boligsocial.law.figures import UnitKind
 from boligsocial.register.atlas import Atlas, AtlasEntry
 from boligsocial.register.atlas_files import criterion_from_record, criterion_record
-from boligsocial.store.errors import NotAllowed, NotFound, StoreError
+from boligsocial.store.errors import ConflictError, NotAllowed, NotFound, StoreError
 from boligsocial.store.models import AtlasEntryRow, AtlasSourceRow
 from boligsocial.store.records import Actor
 from boligsocial.store.startup import SYSTEM_ACTOR, bootstrap
 from boligsocial.store.unit_of_work import UnitOfWork, aware
 
-__all__ = ["SOURCE_NAMES_DA", "AtlasService", "AtlasSource", "load_atlas"]
+__all__ = ["LOAD_ROLE", "NO_SOURCE_TOKEN", "SOURCE_NAMES_DA", "AtlasService", "AtlasSource", "load_atlas"]
 
 SOURCE_NAMES_DA: Final[dict[str, str]] = {
     "persondata": "Beregnet fra persondata",
@@ -36,6 +37,10 @@ SOURCE_ORDER: Final = ("persondata", "noegletal", "officiel")
 """Which source a page shows when none is asked for: the computed ones carry the criteria."""
 
 _BATCH: Final = 5_000
+LOAD_ROLE: Final = "administrator"
+"""Loading a source needs this role on every plan (`needs(LOAD_ROLE)` on the web's upload)."""
+NO_SOURCE_TOKEN: Final = "ingen"
+"""`source_token` of a source that is not loaded."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,16 @@ def _source(row: AtlasSourceRow) -> AtlasSource:
         loaded_at=aware(row.indlaest_at),
         loaded_by=row.indlaest_af,
     )
+
+
+def _token(row: AtlasSourceRow | None) -> str:
+    """What pins a loaded source: every load makes a new row with its own time and loader."""
+    if row is None:
+        return NO_SOURCE_TOKEN
+    loaded = aware(row.indlaest_at)
+    fields = (row.id, row.navn, loaded.isoformat() if loaded else "", row.indlaest_af, row.enheder, row.beskrivelse)
+    pinned = "|".join(str(f) for f in fields)
+    return hashlib.sha256(pinned.encode()).hexdigest()[:32]
 
 
 def _row_values(source_id: int, e: AtlasEntry) -> dict[str, Any]:
@@ -107,13 +122,37 @@ class AtlasService(UnitOfWork):
         if actor.role is None and not actor.plan_roles and actor.user_id is None:
             raise NotAllowed("Atlasset kan kun ses af brugere, der er logget ind.")
 
-    def replace_atlas(self, atlas: Atlas) -> AtlasSource:
-        """Replace the source `atlas.source` with `atlas`, all or nothing, audited."""
-        self._require(None, "administrator")
+    def may_load(self) -> bool:
+        """Whether the actor may load (replace) a source: the role on every plan."""
+        return self.actor.may(None, LOAD_ROLE)
+
+    def source_token(self, source: str) -> str:
+        """What the source holds now, as a short digest (`NO_SOURCE_TOKEN` when not loaded): a
+        preview carries it, and `replace_atlas(..., expected_token=...)` refuses once it changed."""
+        self._require(None, LOAD_ROLE)
+        with self._reading() as session:
+            return _token(session.scalars(select(AtlasSourceRow).where(AtlasSourceRow.navn == source)).one_or_none())
+
+    def replace_atlas(self, atlas: Atlas, expected_token: str | None = None) -> AtlasSource:
+        """Replace the source `atlas.source` with `atlas`, all or nothing, audited. With
+        `expected_token` (`source_token` when the load was previewed), ConflictError if the source
+        was loaded again since."""
+        self._require(None, LOAD_ROLE)
         if not atlas.entries:
             raise StoreError("Atlasset er tomt; intet er indlæst.")
         with self._writing() as session:
-            old = session.scalars(select(AtlasSourceRow).where(AtlasSourceRow.navn == atlas.source)).one_or_none()
+            # FOR UPDATE (PostgreSQL): two loads of one source take turns, so the second sees the first's token.
+            old = session.scalars(
+                select(AtlasSourceRow).where(AtlasSourceRow.navn == atlas.source).with_for_update()
+            ).one_or_none()
+            if expected_token is not None and _token(old) != expected_token:
+                who = f" af {old.indlaest_af}" if old is not None else ""
+                raise ConflictError(
+                    f"{SOURCE_NAMES_DA.get(atlas.source, atlas.source)} er indlæst igen{who}, efter "
+                    "forhåndsvisningen blev lavet. Intet er indlæst; lav forhåndsvisningen igen.",
+                    changed_by=old.indlaest_af if old is not None else None,
+                    changed_at=aware(old.indlaest_at) if old is not None else None,
+                )
             before = None
             if old is not None:
                 before = {"beskrivelse": old.beskrivelse, "listeaar": old.listeaar, "enheder": old.enheder}

@@ -4,12 +4,16 @@
 the hardest list the area was on that year and labelled with its letter (never colour alone),
 filtered by kommune, region and list (GET parameters). `/atlas/omraade/{navn}` is one area: the
 five criteria over the years as charts and a table of the values with each list's threshold.
-Both are JSON and CSV too. Every signed-in user reads the atlas; loading it is the command line's
-(`boligsocial atlas ... --db URL`).
+Both are JSON and CSV too. Every signed-in user reads the atlas; it is loaded from the command line
+(`boligsocial atlas ... --db URL`), and the official lists also here (`/atlas/officielle-lister`,
+by whoever the store lets load: a preview of what replaces what, then the load, all or nothing).
+The previewed file is sent again with the confirmation, pinned by its digest and by the loaded
+source's token, so the server keeps nothing between the two steps and a stale preview is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +21,9 @@ from typing import Any, Final
 
 from fastapi import APIRouter, HTTPException, Request
 from markupsafe import Markup
-from starlette.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import RedirectResponse, Response
 
 from boligsocial.danish import natural_key, number
 from boligsocial.law.figures import Measure
@@ -34,13 +40,20 @@ from boligsocial.law.vocabulary import (
     list_era_names_da,
     list_title_da,
 )
-from boligsocial.register.atlas import PRINCIPAL_ORDER, AtlasEntry
+from boligsocial.plan.keyfigures import ImportIssue
+from boligsocial.register.atlas import PRINCIPAL_ORDER, SOURCE_OFFICIAL, Atlas, AtlasEntry
 from boligsocial.register.atlas_files import entry_dict
+from boligsocial.register.atlas_official import AtlasFileError, YearCounts, atlas_from_official_bytes, list_counts
 from boligsocial.reports.charts.history import HistoryPoint, ThresholdPoint, history_chart
-from boligsocial.store.atlas import AtlasSource
+from boligsocial.store import ConflictError
+from boligsocial.store.atlas import LOAD_ROLE, AtlasSource
+from boligsocial.store.importing import safe_filename
+from boligsocial.web.auth import needs
 from boligsocial.web.forecast_view import block_dict, forecast_block
-from boligsocial.web.formats import csv_text
+from boligsocial.web.formats import Format, csv_text, is_htmx, request_format
+from boligsocial.web.limits import MB
 from boligsocial.web.pages import respond, service
+from boligsocial.web.routes.imports import issue_dict
 
 router = APIRouter()
 
@@ -123,8 +136,14 @@ def _sources_dict(sources: Sequence[AtlasSource]) -> list[dict[str, Any]]:
     ]
 
 
-def _empty(request: Request) -> Response:
-    context: dict[str, Any] = {"sources": [], "source": None, "command": LOAD_COMMAND, "page": "atlas"}
+def _empty(request: Request, may_load: bool) -> Response:
+    context: dict[str, Any] = {
+        **_upload_context(None, (), None, None),
+        "sources": [],
+        "source": None,
+        "command": LOAD_COMMAND,
+        "may_load": may_load,
+    }
     data = {"kilder": [], "omraader": [], "besked": f"Der er ikke indlæst noget atlas. Indlæs et med: {LOAD_COMMAND}"}
     return respond(request, "atlas.html", context, data=data, csv=lambda: csv_text(_csv_header(), []))
 
@@ -139,7 +158,7 @@ def atlas_page(request: Request, kilde: str = "", kommune: str = "", region: str
     sources = svc.sources()
     source = _chosen_source(sources, kilde.strip() or None)
     if source is None:
-        return _empty(request)
+        return _empty(request, svc.may_load())
     every = _paths(svc.entries(source.name))
     shown = _filtered(every, kommune.strip(), region.strip(), liste.strip())
     years = list(source.years)
@@ -157,6 +176,8 @@ def atlas_page(request: Request, kilde: str = "", kommune: str = "", region: str
 
     filters = {"kilde": source.name, "kommune": kommune.strip(), "region": region.strip(), "liste": liste.strip()}
     context: dict[str, Any] = {
+        **_upload_context(None, (), None, None),
+        "may_load": svc.may_load(),
         "sources": sources,
         "source": source,
         "years": years,
@@ -323,3 +344,179 @@ def atlas_area(request: Request, navn: str, kilde: str = "", kommune: str = "") 
         "prognose": block_dict(prognose),
     }
     return respond(request, "atlas_omraade.html", context, data=data, csv=csv, csv_name="atlas-omraade.csv")
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading the official lists from the browser
+
+
+MAX_OFFICIAL_UPLOAD: Final = 2 * MB
+"""An official-lists file: a few thousand rows of area, kommune, year and list (tens of kB)."""
+
+
+@dataclass(frozen=True)
+class OfficialPreview:
+    """What loading an official-lists file would do: the file's counts per year and list beside
+    the loaded official source's, and what pins the preview (the file's digest, the source's token)."""
+
+    filename: str
+    digest: str
+    token: str
+    atlas: Atlas
+    current: AtlasSource | None
+    before: dict[int, YearCounts]
+    after: dict[int, YearCounts]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(set(self.before) | set(self.after))
+
+    @property
+    def areas(self) -> int:
+        return len({(e.name, e.kommune) for e in self.atlas.entries})
+
+
+def _upload_context(
+    preview: OfficialPreview | None,
+    issues: Sequence[ImportIssue],
+    message: str | None,
+    error: str | None,
+) -> dict[str, Any]:
+    return {
+        "upload": preview,
+        "upload_issues": list(issues),
+        "upload_message": message,
+        "upload_error": error,
+        "upload_lists": REPORTED_LISTS,
+        "state_label": STATE_LABEL,
+        "max_upload_mb": MAX_OFFICIAL_UPLOAD // MB,
+        "page": "atlas",
+    }
+
+
+def _counts_dict(counts: dict[int, YearCounts]) -> dict[str, Any]:
+    return {str(y): {"omraader": c.areas, "paa_liste": c.on} for y, c in counts.items()}
+
+
+def _upload_page(
+    request: Request,
+    *,
+    preview: OfficialPreview | None = None,
+    issues: Sequence[ImportIssue] = (),
+    message: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = _upload_context(preview, issues, message, error)
+    data = {
+        "besked": message,
+        "fejlbesked": error,
+        "fejl": [issue_dict(i) for i in issues],
+        "forhaandsvisning": None
+        if preview is None
+        else {
+            "fil": preview.filename,
+            "listeaar": list(preview.atlas.years),
+            "enheder": len(preview.atlas.entries),
+            "omraader": preview.areas,
+            "nu": None if preview.current is None else _sources_dict([preview.current])[0],
+            "foer": _counts_dict(preview.before),
+            "efter": _counts_dict(preview.after),
+            "kilde_token": preview.token,
+            "fil_sha256": preview.digest,
+        },
+        "hoejst_mb": MAX_OFFICIAL_UPLOAD // MB,
+    }
+    template = "atlas_indlaes_resultat.html" if is_htmx(request) else "atlas_indlaes.html"
+    return respond(request, template, context, data=data, status_code=status_code)
+
+
+@router.get("/atlas/officielle-lister", dependencies=[needs(LOAD_ROLE)])
+def officielle_lister_side(request: Request) -> Response:
+    return _upload_page(request)
+
+
+async def _official_upload(form: FormData) -> tuple[str, bytes]:
+    """The uploaded file's name and bytes; HTTPException 400 (no file) or 413 (over the limit)."""
+    upload = form.get("fil")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise HTTPException(400, "Vælg en CSV-fil med de officielle lister at indlæse.")
+    data = await upload.read(MAX_OFFICIAL_UPLOAD + 1)
+    if len(data) > MAX_OFFICIAL_UPLOAD:
+        raise HTTPException(
+            413,
+            f"Filen er for stor: en fil med de officielle lister må højst fylde {MAX_OFFICIAL_UPLOAD // MB} MB "
+            "(én række pr. område, listeår og liste fylder få kB). Intet er indlæst.",
+        )
+    return safe_filename(upload.filename), data
+
+
+@router.post("/atlas/officielle-lister", dependencies=[needs(LOAD_ROLE)])
+async def indlaes_officielle_lister(request: Request) -> Response:
+    """The preview of an official-lists file, or (`bekraeft=1`, the same form sent again with the
+    preview's `fil_sha256` and `kilde_token`) the load: the official source replaced as a whole."""
+    form = await request.form()
+    try:
+        filename, data = await _official_upload(form)
+    except HTTPException as refused:
+        return _upload_page(request, error=str(refused.detail), status_code=refused.status_code)
+    confirm = form.get("bekraeft") == "1"
+    pinned = (str(form.get("fil_sha256", "")), str(form.get("kilde_token", "")))
+    return await run_in_threadpool(_load if confirm else _preview, request, filename, data, pinned)
+
+
+def _read_official(request: Request, filename: str, data: bytes) -> OfficialPreview | Response:
+    """The file read and compared with the loaded official source, or the page of its errors."""
+    try:
+        atlas = atlas_from_official_bytes(data, filename)
+    except AtlasFileError as refused:
+        count = "1 fejl" if len(refused.issues) == 1 else f"{len(refused.issues)} fejl"
+        error = f"{filename} kan ikke indlæses: {count}. Intet er indlæst."
+        return _upload_page(request, issues=refused.issues, error=error, status_code=422)
+    svc = service(request).atlas
+    current = next((s for s in svc.sources() if s.name == SOURCE_OFFICIAL), None)
+    before = list_counts(svc.entries(SOURCE_OFFICIAL)) if current is not None else {}
+    digest = hashlib.sha256(data).hexdigest()
+    token = svc.source_token(SOURCE_OFFICIAL)
+    return OfficialPreview(filename, digest, token, atlas, current, before, list_counts(atlas.entries))
+
+
+def _preview(request: Request, filename: str, data: bytes, pinned: tuple[str, str]) -> Response:
+    read = _read_official(request, filename, data)
+    if isinstance(read, Response):
+        return read
+    replaces = "erstatter de officielle lister, der er indlæst nu" if read.current else "indlæses som de første"
+    message = (
+        f"{filename} er i orden: {read.areas} boligområder i {len(read.atlas.years)} listeår; den {replaces}. "
+        "Intet er indlæst endnu."
+    )
+    return _upload_page(request, preview=read, message=message)
+
+
+def _load(request: Request, filename: str, data: bytes, pinned: tuple[str, str]) -> Response:
+    digest, token = pinned
+    if not token:
+        return _upload_page(
+            request, error="Lav forhåndsvisningen, før listerne indlæses. Intet er indlæst.", status_code=400
+        )
+    read = _read_official(request, filename, data)
+    if isinstance(read, Response):
+        return read
+    if digest != read.digest:
+        error = (
+            f"{filename} er ikke den fil, forhåndsvisningen blev lavet af. Intet er indlæst; "
+            "forhåndsvisningen nedenfor er af den nye fil."
+        )
+        return _upload_page(request, preview=read, error=error, status_code=409)
+    try:
+        loaded = service(request).atlas.replace_atlas(read.atlas, expected_token=token)
+    except ConflictError as conflict:
+        error = f"{conflict} Forhåndsvisningen nedenfor er lavet nu."
+        return _upload_page(request, preview=read, error=error, status_code=409)
+    target = f"/atlas?kilde={SOURCE_OFFICIAL}"
+    if request_format(request) is Format.HTML:
+        if is_htmx(request):
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    message = f"Indlæst: de officielle lister fra {filename}, {len(loaded.years)} listeår, {loaded.units} enheder."
+    return _upload_page(request, message=message)
