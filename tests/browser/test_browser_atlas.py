@@ -81,3 +81,49 @@ def test_the_atlas_pages_text_has_contrast(page: Page, server_url: str) -> None:
     checked, failures = low_contrast(page, "/atlas")
     assert page.locator("td.liste-parallelsamfund, td.liste-forebyggelsesomraade").count() > 0
     assert checked > 50 and not failures, failures
+
+
+OFFICIAL_HEADER = "omraade;kommune;listeaar;liste\n"
+
+
+def test_loading_the_official_lists_in_the_browser(page: Page, server_url: str, shot: Callable[[str], Path]) -> None:
+    """An administrator of every plan uploads a file with an error, reads the error by row and
+    column, then loads a good file after its preview and sees the table of the official lists."""
+    page.goto(f"{server_url}/atlas")
+    form = page.locator("#atlas-indlaes")
+    expect(form).to_be_visible()
+    bad = OFFICIAL_HEADER + "Mjølnerparken;København;2018;ghettoomraade\nVollsmose;Odensee;2018;ghettoomraade\n"
+    form.get_by_label("Fil med de officielle lister").set_input_files(
+        {"name": "lister.csv", "mimeType": "text/csv", "buffer": bad.encode()}
+    )
+    form.get_by_role("button", name="Vis forhåndsvisning").click()
+    expect(page.locator("#atlas-indlaes-fejl")).to_contain_text("lister.csv kan ikke indlæses: 1 fejl")
+    issue = page.locator("#fejltabel tr.issue")
+    expect(issue).to_have_count(1)
+    expect(issue).to_have_attribute("data-raekke", "3")
+    expect(issue).to_have_attribute("data-kolonne", "kommune")
+    expect(issue).to_contain_text('mente du "Odense"')
+    expect(page.locator("#indlaes-listerne")).to_have_count(0)
+    shot("63-atlas-officielle-fejl")
+
+    good = OFFICIAL_HEADER + bad.splitlines()[1] + "\nVollsmose;Odense;2018;ghettoomraade\n"
+    good += "Mjølnerparken;København;2018;haardt_ghettoomraade\nGellerupparken;Aarhus;2022;forebyggelsesomraade\n"
+    form.get_by_label("Fil med de officielle lister").set_input_files(
+        {"name": "lister.csv", "mimeType": "text/csv", "buffer": good.encode()}
+    )
+    form.get_by_role("button", name="Vis forhåndsvisning").click()
+    expect(page.locator("#atlas-indlaes-besked")).to_contain_text("3 boligområder i 2 listeår")
+    expect(page.locator('#atlas-sammenligning tr[data-aar="2018"] td[data-liste="omdannelsesomraade"]')).to_have_text(
+        "– → 1"
+    )
+    shot("64-atlas-officielle-forhaandsvisning")
+    page.get_by_role("button", name="Indlæs listerne").click()
+    expect(page).to_have_url(re.compile(r"/atlas\?kilde=officiel$"))
+    table = page.locator("#atlas-tabel")
+    expect(table.locator("thead th")).to_have_count(2 + 2)  # area, kommune, 2018 and 2022: the file's years
+    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(table.locator('tr[data-omraade="Mjølnerparken"] td[data-aar="2018"]')).to_have_attribute(
+        "data-liste", "omdannelsesomraade"
+    )
+    expect(page.locator(".lede")).to_contain_text("Officielle lister fra lister.csv")
+    shot("65-atlas-officielle-indlaest")
