@@ -173,7 +173,7 @@ def test_no_file_and_a_file_over_the_limit_are_refused(client: TestClient) -> No
     assert len(big) > MAX_OFFICIAL_UPLOAD
     page = _post(client, big)
     assert page.status_code == 413
-    assert "Filen er for stor" in text_of(page.text) and "2 MB" in text_of(page.text)
+    assert "Filen er for stor" in text_of(page.text) and "højst fylde 1 MB" in text_of(page.text)
     assert _official(client) == []
 
 

@@ -350,8 +350,9 @@ def atlas_area(request: Request, navn: str, kilde: str = "", kommune: str = "") 
 # Loading the official lists from the browser
 
 
-MAX_OFFICIAL_UPLOAD: Final = 2 * MB
-"""An official-lists file: a few thousand rows of area, kommune, year and list (tens of kB)."""
+MAX_OFFICIAL_UPLOAD: Final = 1 * MB
+"""An official-lists file: some thousands of rows of area, kommune, year and list (the lists since
+2010 fill a few hundred kB at most); the limit also bounds the atlas a file makes in memory."""
 
 
 @dataclass(frozen=True)
@@ -474,10 +475,10 @@ def _read_official(request: Request, filename: str, data: bytes) -> OfficialPrev
         error = f"{filename} kan ikke indlæses: {count}. Intet er indlæst."
         return _upload_page(request, issues=refused.issues, error=error, status_code=422)
     svc = service(request).atlas
+    token = svc.source_token(SOURCE_OFFICIAL)  # first: a load while the counts are read makes it stale
     current = next((s for s in svc.sources() if s.name == SOURCE_OFFICIAL), None)
     before = list_counts(svc.entries(SOURCE_OFFICIAL)) if current is not None else {}
     digest = hashlib.sha256(data).hexdigest()
-    token = svc.source_token(SOURCE_OFFICIAL)
     return OfficialPreview(filename, digest, token, atlas, current, before, list_counts(atlas.entries))
 
 
