@@ -107,77 +107,115 @@ class _History:
         return needs_average(rules, unit, self.options.ignore_min_residents, {})
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """The results of a contiguous run of the year's units, with the units among them whose
+    statuses need the unknown national conviction average (this year's, and earlier years')."""
+
+    units: tuple[UnitResult, ...]
+    needing: tuple[str, ...]
+    needing_history: Mapping[int, tuple[str, ...]]
+
+
+class Classification:
+    """`classify` in steps, so that the year's units can be classified in contiguous chunks (in
+    worker processes, `law/check_run.py`) and the chunks joined in order into the same result."""
+
+    def __init__(
+        self, units: Sequence[UnitFigures], year: int, options: Options | None = None, law: Law | None = None
+    ) -> None:
+        self.options = options or Options()
+        self.law = law or load_law()
+        self.year = year
+        self.rules = compile_rules(self.law, year, self.options.conviction_averages)
+        this_year = _units_for_year(units, year)
+        if not this_year:
+            held = ", ".join(str(y) for y in list_years_in(units)) or "ingen"
+            raise LawError(f"Nøgletallene indeholder ingen enheder for listeår {year} (filen har listeår: {held}).")
+        self.history = _History(self.law, units, self.options)
+        self.units = _with_areas(this_year)
+
+    def chunk(self, start: int, stop: int) -> Chunk:
+        """The results of `self.units[start:stop]`."""
+        rules, options, history, year = self.rules, self.options, self.history, self.year
+        results: list[UnitResult] = []
+        needing: list[str] = []
+        needing_history: dict[int, list[str]] = {}
+        for unit in self.units[start:stop]:
+            unit_history = history.of(unit, rules)
+            eligible, lists, as_area, on_any_list = evaluate_lists(
+                rules, unit, options.ignore_min_residents, unit_history
+            )
+            notes: list[str] = []
+            if unit.approximate:
+                notes.append(
+                    "Tilnærmede tal: beregnet som beboervægtede gennemsnit af afdelingernes procenter, "
+                    "ikke af tællere og nævnere."
+                )
+            results.append(
+                UnitResult(
+                    name=unit.name,
+                    kind=unit.kind,
+                    list_year=year,
+                    residents=unit.residents,
+                    residents_lower=unit.residents_lower,
+                    eligible=eligible,
+                    approximate=unit.approximate,
+                    boligorganisation=unit.boligorganisation,
+                    omraade=unit.omraade,
+                    members=unit.members,
+                    lists=lists,
+                    on_any_list=on_any_list,
+                    as_area=as_area,
+                    notes=tuple(notes),
+                )
+            )
+            # Every status settled over all resolutions of the unknown average is settled under each
+            # one of them: only a unit with an open status can need the average.
+            settled = all(r.status is not None and r.statutory_status is not None for r in lists.values())
+            if not settled and needs_average(rules, unit, options.ignore_min_residents, unit_history):
+                needing.append(unit_label(results[-1]))
+            if any(r.status is None for r in lists.values()):
+                for past in history.years_needing_average(unit, unit_history):
+                    needing_history.setdefault(past, []).append(unit_label(results[-1]))
+        return Chunk(tuple(results), tuple(needing), {y: tuple(names) for y, names in needing_history.items()})
+
+    def result(self, chunks: Sequence[Chunk]) -> ListYearResult:
+        """The year's result from the chunks of all its units, in order."""
+        rules, options = self.rules, self.options
+        needing_history: dict[int, list[str]] = {}
+        for chunk in chunks:
+            for past, names in chunk.needing_history.items():
+                needing_history.setdefault(past, []).extend(names)
+        notes = [
+            f"Regelsæt: {rules.rule_set.name}.",
+            f"Et boligområde skal have mindst {rules.min_residents:,} beboere.".replace(",", "."),
+        ]
+        if options.ignore_min_residents:
+            notes.append("Beboerkravet er sat ud af kraft (--ignore-min-residents): alle enheder vurderes som områder.")
+        for list_id in rules.rules:
+            rule = rules.rules[list_id]
+            for node in rule.walk():
+                practice = getattr(node, "practice", None)
+                if practice:
+                    notes.append(practice)
+        return ListYearResult(
+            list_year=self.year,
+            rule_set=rules.rule_set.name,
+            rule_set_file=rules.rule_set.file,
+            min_residents=rules.min_residents,
+            min_residents_ignored=options.ignore_min_residents,
+            conviction_thresholds=rules.conviction,
+            units=tuple(unit for chunk in chunks for unit in chunk.units),
+            notes=tuple(notes),
+            conviction_average_known=rules.average_known,
+            needs_conviction_average=tuple(name for chunk in chunks for name in chunk.needing),
+            history_needs_conviction_average={y: tuple(units) for y, units in sorted(needing_history.items())},
+        )
+
+
 def classify(
     units: Sequence[UnitFigures], year: int, options: Options | None = None, law: Law | None = None
 ) -> ListYearResult:
-    options = options or Options()
-    law = law or load_law()
-    rules = compile_rules(law, year, options.conviction_averages)
-    this_year = _units_for_year(units, year)
-    if not this_year:
-        held = ", ".join(str(y) for y in list_years_in(units)) or "ingen"
-        raise LawError(f"Nøgletallene indeholder ingen enheder for listeår {year} (filen har listeår: {held}).")
-    history = _History(law, units, options)
-    results: list[UnitResult] = []
-    needing: list[str] = []
-    needing_history: dict[int, list[str]] = {}
-    for unit in _with_areas(this_year):
-        unit_history = history.of(unit, rules)
-        eligible, lists, as_area, on_any_list = evaluate_lists(rules, unit, options.ignore_min_residents, unit_history)
-        notes: list[str] = []
-        if unit.approximate:
-            notes.append(
-                "Tilnærmede tal: beregnet som beboervægtede gennemsnit af afdelingernes procenter, "
-                "ikke af tællere og nævnere."
-            )
-        results.append(
-            UnitResult(
-                name=unit.name,
-                kind=unit.kind,
-                list_year=year,
-                residents=unit.residents,
-                residents_lower=unit.residents_lower,
-                eligible=eligible,
-                approximate=unit.approximate,
-                boligorganisation=unit.boligorganisation,
-                omraade=unit.omraade,
-                members=unit.members,
-                lists=lists,
-                on_any_list=on_any_list,
-                as_area=as_area,
-                notes=tuple(notes),
-            )
-        )
-        # Every status settled over all resolutions of the unknown average is settled under each
-        # one of them: only a unit with an open status can need the average.
-        settled = all(r.status is not None and r.statutory_status is not None for r in lists.values())
-        if not settled and needs_average(rules, unit, options.ignore_min_residents, unit_history):
-            needing.append(unit_label(results[-1]))
-        if any(r.status is None for r in lists.values()):
-            for past in history.years_needing_average(unit, unit_history):
-                needing_history.setdefault(past, []).append(unit_label(results[-1]))
-    notes = [
-        f"Regelsæt: {rules.rule_set.name}.",
-        f"Et boligområde skal have mindst {rules.min_residents:,} beboere.".replace(",", "."),
-    ]
-    if options.ignore_min_residents:
-        notes.append("Beboerkravet er sat ud af kraft (--ignore-min-residents): alle enheder vurderes som områder.")
-    for list_id in rules.rules:
-        rule = rules.rules[list_id]
-        for node in rule.walk():
-            practice = getattr(node, "practice", None)
-            if practice:
-                notes.append(practice)
-    return ListYearResult(
-        list_year=year,
-        rule_set=rules.rule_set.name,
-        rule_set_file=rules.rule_set.file,
-        min_residents=rules.min_residents,
-        min_residents_ignored=options.ignore_min_residents,
-        conviction_thresholds=rules.conviction,
-        units=tuple(results),
-        notes=tuple(notes),
-        conviction_average_known=rules.average_known,
-        needs_conviction_average=tuple(needing),
-        history_needs_conviction_average={y: tuple(units) for y, units in sorted(needing_history.items())},
-    )
+    classification = Classification(units, year, options, law)
+    return classification.result([classification.chunk(0, len(classification.units))])

@@ -169,18 +169,48 @@ def _pad(rows: Iterable[list[str]], right_aligned: set[int]) -> list[str]:
     return out
 
 
+def table_rows(units: Sequence[UnitResult], list_names: Sequence[str]) -> list[list[str]]:
+    """The table's row of cells for each unit (before padding)."""
+    return [
+        [unit_label(unit), unit.kind, number(unit.residents, 0)]
+        + [_value_cell(unit, m) for m in Measure]
+        + [STATUS_MARK_DA[unit.lists[n].status] for n in list_names]
+        for unit in units
+    ]
+
+
+def explanation_lines(units: Sequence[UnitResult], min_residents: int) -> list[str]:
+    """The lines under "Forklaring pr. enhed" for the units: a head line and one line per list."""
+    out: list[str] = []
+    for unit in units:
+        lines = _explanations(unit)
+        if unit.eligible is False:
+            lines.insert(0, "  " + _below_minimum(unit, min_residents))
+        if lines:
+            out.append(unit_label(unit) + ":")
+            out.extend(lines)
+    return out
+
+
 def render_table(result: ListYearResult, title: str | None = None) -> str:
     list_names = list(result.units[0].lists) if result.units else []
+    rows = table_rows(result.units, list_names)
+    return table_text(result, list_names, rows, explanation_lines(result.units, result.min_residents), title)
+
+
+def table_text(
+    result: ListYearResult,
+    list_names: Sequence[str],
+    rows: list[list[str]],
+    explanations: Sequence[str],
+    title: str | None = None,
+) -> str:
+    """The table from its units' rows and explanation lines (`table_rows`, `explanation_lines`,
+    made in chunks where the units are); the result's own units are not looked at."""
     header = (
         ["Enhed", "Type", "Beboere"] + [MEASURE_SHORT_DA[m] for m in Measure] + [LIST_COLUMN_DA[n] for n in list_names]
     )
-    rows = [header]
-    for unit in result.units:
-        rows.append(
-            [unit_label(unit), unit.kind, number(unit.residents, 0)]
-            + [_value_cell(unit, m) for m in Measure]
-            + [STATUS_MARK_DA[unit.lists[n].status] for n in list_names]
-        )
+    rows = [header, *rows]
     out = [title or f"Områdelister, listeår {result.list_year}", f"Regelsæt: {result.rule_set}"]
     if result.conviction_thresholds:
         parts = [
@@ -206,34 +236,31 @@ def render_table(result: ListYearResult, title: str | None = None) -> str:
     out.append("Status: JA = på listen, nej = ikke på listen, ? = ubestemt (ukendte tal kan ændre udfaldet).")
     out.append("")
     out.append("Forklaring pr. enhed")
-    for unit in result.units:
-        lines = _explanations(unit)
-        if unit.eligible is False:
-            lines.insert(0, "  " + _below_minimum(unit, result.min_residents))
-        if lines:
-            out.append(unit_label(unit) + ":")
-            out.extend(lines)
+    out.extend(explanations)
     out.append("")
     out.extend(result.notes)
     return "\n".join(out) + "\n"
 
 
-def render_csv(result: ListYearResult) -> str:
-    """One row per unit; `;`-separated with Danish decimals, as Danish spreadsheets expect."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    list_names = list(result.units[0].lists) if result.units else []
-    writer.writerow(
-        ["listeaar", "enhed", "type", "boligorganisation", "omraade", "beboere", "tilnaermet"]
-        + [f"{m.value}_pct" for m in Measure]
-        + list_names
+def csv_header(list_names: Sequence[str]) -> str:
+    return _csv_text(
+        [
+            ["listeaar", "enhed", "type", "boligorganisation", "omraade", "beboere", "tilnaermet"]
+            + [f"{m.value}_pct" for m in Measure]
+            + list(list_names)
+        ]
     )
-    for unit in result.units:
+
+
+def csv_rows(list_year: int, units: Sequence[UnitResult], list_names: Sequence[str]) -> str:
+    """The CSV's rows for the units, after its header (`csv_header`)."""
+    rows: list[list[object]] = []
+    for unit in units:
         grouped = _criteria_by_measure(unit)
         values = [next((c.value for _, c in grouped[m]), None) for m in Measure]
-        writer.writerow(
+        rows.append(
             [
-                result.list_year,
+                list_year,
                 unit.name,
                 unit.kind,
                 unit.boligorganisation or "",
@@ -244,4 +271,16 @@ def render_csv(result: ListYearResult) -> str:
             + [number(v, 4) if v is not None else "-" for v in values]
             + [STATUS_WORD_DA[unit.lists[n].status] for n in list_names]
         )
+    return _csv_text(rows)
+
+
+def _csv_text(rows: Iterable[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\n").writerows(rows)
     return buffer.getvalue()
+
+
+def render_csv(result: ListYearResult) -> str:
+    """One row per unit; `;`-separated with Danish decimals, as Danish spreadsheets expect."""
+    list_names = list(result.units[0].lists) if result.units else []
+    return csv_header(list_names) + csv_rows(result.list_year, result.units, list_names)

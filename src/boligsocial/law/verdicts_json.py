@@ -12,7 +12,7 @@ through it, and tests/test_verdicts_json.py holds this module to it byte for byt
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any
@@ -177,12 +177,33 @@ def _integer(value: int | None) -> str:
     return "null" if value is None else int.__repr__(value)
 
 
+UNIT_SEPARATOR = f",\n{_PAD[2]}"
+
+
+def units_json(units: Sequence[UnitResult]) -> str:
+    """The units as they stand in the document's "units" array, joined by `UNIT_SEPARATOR`."""
+    writer = _Writer()
+    return UNIT_SEPARATOR.join(writer.unit(u) for u in units)
+
+
+def result_json_pieces(r: ListYearResult, units: Sequence[str]) -> list[str]:
+    """The document in pieces that join to `result_json`: `r`'s header (its own units are not
+    written) around `units`, the texts of `units_json` for contiguous runs of the units in order
+    (empty runs allowed), so that a national file's 130 MB need not be copied into one string."""
+    header = json.dumps(result_dict(replace(r, units=())), ensure_ascii=False, indent=2)
+    written = [text for text in units if text]
+    if not written:
+        return [header]
+    assert header.endswith('"units": []\n}')
+    pieces = [f"{header[: -len('[]' + chr(10) + '}')]}[\n{_PAD[2]}"]
+    for index, text in enumerate(written):
+        if index:
+            pieces.append(UNIT_SEPARATOR)
+        pieces.append(text)
+    pieces.append(f"\n{_PAD[1]}]\n}}")
+    return pieces
+
+
 def result_json(r: ListYearResult) -> str:
     """`json.dumps(result_dict(r), ensure_ascii=False, indent=2)`, without building the dicts."""
-    header = json.dumps(result_dict(replace(r, units=())), ensure_ascii=False, indent=2)
-    if not r.units:
-        return header
-    assert header.endswith('"units": []\n}')
-    writer = _Writer()
-    units = f",\n{_PAD[2]}".join(writer.unit(u) for u in r.units)
-    return f"{header[: -len('[]' + chr(10) + '}')]}[\n{_PAD[2]}{units}\n{_PAD[1]}]\n}}"
+    return "".join(result_json_pieces(r, [units_json(r.units)]))

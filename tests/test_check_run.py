@@ -1,0 +1,92 @@
+"""`check` classified and written in chunks by forked workers (law/check_run.py) writes the
+pinned serial output byte for byte, and a chunk's error reaches the caller as serially."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import sys
+from collections.abc import Callable
+
+import pytest
+
+from boligsocial.law.check_run import PARALLEL_FROM, bounds, check_output, default_workers, in_chunks
+from boligsocial.law.classify import Options
+from boligsocial.law.errors import LawError
+from boligsocial.law.given_averages import read_conviction_averages
+from boligsocial.plan.inputs import load_key_figure_input
+from check_national_golden import CASES, KEY_FIGURES, pinned
+
+needs_fork = pytest.mark.skipif(sys.platform != "linux", reason="the workers are forked on Linux only")
+
+
+def _arguments(args: list[str]) -> tuple[int, list[str], bool, str]:
+    """(year, averages, ignore_min_residents, format) of a pinned case's command line."""
+    year, averages, ignore, output = 0, [], False, "table"
+    for flag, value in zip(args, [*args[1:], ""], strict=True):
+        if flag == "--year":
+            year = int(value)
+        elif flag == "--convicted-national-avg":
+            averages.append(value)
+        elif flag == "--format":
+            output = value
+        ignore = ignore or flag == "--ignore-min-residents"
+    return year, averages, ignore, output
+
+
+@needs_fork
+@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_chunks_in_workers_write_the_pinned_output(name: str, workers: int) -> None:
+    year, averages, ignore, output = _arguments(CASES[name])
+    units = load_key_figure_input(KEY_FIGURES).units
+    options = Options(ignore, read_conviction_averages(averages, year))
+    written = "".join(check_output(units, year, options, output, workers=workers))  # type: ignore[arg-type]
+    assert f"# exit 0\n{written}" == gzip.decompress(pinned(name).read_bytes()).decode()
+
+
+def test_chunks_cover_the_units_in_order() -> None:
+    for count in (0, 1, 2, 7, 9000):
+        for chunks in (1, 2, 3, 16):
+            runs = bounds(count, chunks)
+            assert [i for start, stop in runs for i in range(start, stop)] == list(range(count))
+            assert len(runs) == max(1, min(chunks, count))
+            assert max(stop - start for start, stop in runs) - min(stop - start for start, stop in runs) <= 1
+
+
+def test_a_small_file_is_classified_in_this_process() -> None:
+    assert default_workers(PARALLEL_FROM - 1) == 1
+    assert default_workers(0) == 1
+    if sys.platform == "linux":
+        assert default_workers(100 * PARALLEL_FROM) == len(os.sched_getaffinity(0))
+
+
+def _failing_from(first_bad: int) -> Callable[[int, int], list[int]]:
+    def work(start: int, stop: int) -> list[int]:
+        if stop > first_bad:
+            raise LawError(f"fejl i enhederne {start}-{stop}")
+        return list(range(start, stop))
+
+    return work
+
+
+@needs_fork
+def test_the_first_chunks_error_in_order_is_raised() -> None:
+    # Chunks 1 and 2 (of 0-3, 3-6, 6-9) fail in their workers: the error is chunk 1's, as serially.
+    with pytest.raises(LawError, match=r"^fejl i enhederne 3-6$"):
+        in_chunks(_failing_from(4), 9, 3)
+    # This process's own chunk fails first.
+    with pytest.raises(LawError, match=r"^fejl i enhederne 0-3$"):
+        in_chunks(_failing_from(0), 9, 3)
+    assert in_chunks(_failing_from(99), 9, 3) == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+
+
+@needs_fork
+def test_a_worker_that_dies_is_an_error_not_a_missing_chunk() -> None:
+    def work(start: int, stop: int) -> list[int]:
+        if start > 0:
+            os._exit(3)
+        return list(range(start, stop))
+
+    with pytest.raises(RuntimeError, match="kode 3"):
+        in_chunks(work, 4, 2)
