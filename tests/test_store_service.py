@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import zipfile
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from io import BytesIO
@@ -128,6 +129,16 @@ def _make_changes(svc: Services, pid: int) -> None:
     )
     svc.indicators.add_or_update_maaling(pid, "fravaer-grundskole", "2024", "7,95", None)
     svc.prose.save_prose(pid, "noter.md", "# Noter\r\n\nÆndret af Mette.\n", 0)
+    average = {"doemte_pct": "0,7300", "kilde": "Ministeriet; listerne 1. december", "kilde_dato": "1.12.2024"}
+    svc.national_averages.save_national_average(pid, 2024, average, 0)
+
+
+def entered(svc: Services, pid: int) -> list[tuple[int, str, str, object]]:
+    return [
+        (r.list_year, r.texts()["doemte_pct"], r.kilde, r.kilde_dato)
+        for r in svc.national_averages.national_averages(pid)
+        if r.entered
+    ]
 
 
 def test_export_then_import_gives_identical_data(example_sessions: Sessions, tmp_path: Path) -> None:
@@ -146,6 +157,13 @@ def test_export_then_import_gives_identical_data(example_sessions: Sessions, tmp
     assert [
         (i.indikator, [m.vaerdi_text for m in i.maalinger]) for i in svc.indicators.indikatorer(copy)
     ] == indikatorer
+    # The entered national average travels in landsgennemsnit.csv, with its written decimals.
+    assert (folder / "landsgennemsnit.csv").is_file()
+    assert (
+        entered(svc, copy)
+        == entered(svc, pid)
+        == [(2024, "0,7300", "Ministeriet; listerne 1. december", date(2024, 12, 1))]
+    )
 
     # And the export of the copy is the same folder, byte for byte.
     again = svc.exports.export_plan_folder(copy, tmp_path / "igen")

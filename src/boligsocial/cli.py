@@ -131,7 +131,8 @@ def check(
             year = loaded.default_year or (held[-1] if held else None)
         if year is None:
             fail(f"{path}: filen har ingen kolonne 'listeaar'; angiv listeåret med --year")
-        averages = parse_conviction_averages(convicted_national_avg or [], year)
+        # a plan folder's entered averages (landsgennemsnit.csv), a year given here overriding them
+        averages = {**loaded.conviction_averages, **parse_conviction_averages(convicted_national_avg or [], year)}
         title = f"{loaded.title}: områdelister, listeår {year}" if loaded.title else None
         try:
             # On a national file the units are classified and written in chunks on every core

@@ -24,7 +24,7 @@ from boligsocial.law.errors import LawError
 from boligsocial.law.figures import UnitFigures
 from boligsocial.law.verdicts import ListYearResult, Status, UnitResult
 from boligsocial.law.vocabulary import REPORTED_LISTS
-from boligsocial.plan.inputs import InputError, load_plan_and_figures
+from boligsocial.plan.inputs import InputError, load_folder_averages, load_plan_and_figures
 from boligsocial.plan.model import Afdeling, AfdelingRef, Helhedsplan, Indikator, Omraade
 from boligsocial.plan.model.values import name_key
 
@@ -233,4 +233,5 @@ def load_assessment(folder: Path, year: int | None = None) -> PlanAssessment:
     plan, units = load_plan_and_figures(folder)
     if (year or plan.liste_aar) is None:
         raise InputError(f"{folder}: planen angiver intet listeår (feltet 'liste_aar')")
-    return assess(plan, units, year, folder=folder)
+    options = Options(conviction_averages=load_folder_averages(folder))
+    return assess(plan, units, year, folder=folder, options=options)

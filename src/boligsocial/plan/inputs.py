@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from boligsocial.law.figures import UnitFigures
-from boligsocial.plan.folder import PlanError, load_plan, noegletal_path
+from boligsocial.plan.folder import PlanError, load_plan, noegletal_path, plan_file
 from boligsocial.plan.keyfigures import KeyFigureError, read_key_figures
 from boligsocial.plan.model import Helhedsplan
+from boligsocial.plan.national_averages import AVERAGES_FILE, AveragesFileError, conviction_averages, read_averages_file
 
 
 class InputError(Exception):
@@ -20,6 +22,8 @@ class KeyFigureInput:
     units: list[UnitFigures]
     default_year: int | None  # the plan's list year, when a plan folder was given
     title: str | None  # the plan's name, when a plan folder was given
+    # national conviction averages entered for the plan (its landsgennemsnit.csv), list year -> pct
+    conviction_averages: dict[int, Fraction] = field(default_factory=dict)
 
 
 def load_plan_and_figures(folder: Path) -> tuple[Helhedsplan, list[UnitFigures]]:
@@ -35,12 +39,25 @@ def load_plan_and_figures(folder: Path) -> tuple[Helhedsplan, list[UnitFigures]]
         raise InputError(str(error)) from error
 
 
+def load_folder_averages(folder: Path) -> dict[int, Fraction]:
+    """The national conviction averages entered for the plan in `folder` (its
+    `landsgennemsnit.csv`; none without the file). Raises `InputError` naming row and column."""
+    path = plan_file(folder).parent / AVERAGES_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return conviction_averages(read_averages_file(path))
+    except AveragesFileError as error:
+        raise InputError(str(error)) from error
+
+
 def load_key_figure_input(path: Path) -> KeyFigureInput:
     if not path.exists():
         raise InputError(f"{path}: filen eller mappen findes ikke")
     if path.is_dir():
         plan, units = load_plan_and_figures(path)
-        return KeyFigureInput(units=units, default_year=plan.liste_aar, title=plan.navn)
+        averages = load_folder_averages(path)
+        return KeyFigureInput(units=units, default_year=plan.liste_aar, title=plan.navn, conviction_averages=averages)
     try:
         return KeyFigureInput(units=read_key_figures(path), default_year=None, title=None)
     except KeyFigureError as error:

@@ -13,10 +13,12 @@ from sqlalchemy import select
 
 from boligsocial.plan.folder import PlanError, save_plan
 from boligsocial.plan.keyfigures import KeyFigureError, write_key_figures
+from boligsocial.plan.national_averages import AVERAGES_FILE, averages_csv
 from boligsocial.store.errors import ExportError
 from boligsocial.store.key_figures import KeyFigureService
 from boligsocial.store.mapping import plan_from_rows
 from boligsocial.store.models import TekstRow
+from boligsocial.store.national_averages import entered_averages
 from boligsocial.store.plan_folders import TEXT_FOLDER
 from boligsocial.store.unit_of_work import UnitOfWork, figure_rows, plan_row, units_of
 
@@ -32,8 +34,9 @@ class ExportService(UnitOfWork):
     """Exports of stored plans, on behalf of one `Actor` (reads only)."""
 
     def export_plan_folder(self, plan_id: int, folder: Path) -> Path:
-        """Write the plan as a plan folder: `helhedsplan.toml`, the key-figure file the plan names
-        and `tekst/*.md`. Importing the folder again gives identical data. Existing files of the
+        """Write the plan as a plan folder: `helhedsplan.toml`, the key-figure file the plan names,
+        `tekst/*.md` and the entered national averages (`landsgennemsnit.csv`, when there are
+        any). Importing the folder again gives identical data. Existing files of the
         same names are replaced; write into a new or empty folder. Returns the folder."""
         folder = Path(folder)
         with self._reading(plan_id) as session:
@@ -43,6 +46,7 @@ class ExportService(UnitOfWork):
                 row.navn: row.indhold
                 for row in session.scalars(select(TekstRow).where(TekstRow.plan_id == plan_id).order_by(TekstRow.navn))
             }
+            averages = entered_averages(session, plan_id)
         target: Path | None = None
         if plan.noegletal is not None:
             relative = PurePosixPath(plan.noegletal.replace("\\", "/"))
@@ -61,6 +65,8 @@ class ExportService(UnitOfWork):
                 (folder / TEXT_FOLDER).mkdir(exist_ok=True)
                 for name, body in texts.items():
                     (folder / TEXT_FOLDER / name).write_bytes(body.encode("utf-8"))
+            if averages:
+                (folder / AVERAGES_FILE).write_bytes(averages_csv(averages).encode("utf-8"))
         except (PlanError, KeyFigureError) as error:
             raise ExportError(str(error)) from None
         except OSError as error:

@@ -17,21 +17,25 @@ parameter files (with a citation), not in one plan. A what-if with another avera
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from boligsocial.danish import date_text, format_danish_number, parse_danish_number, written_decimals
-from boligsocial.law.errors import LawError
-from boligsocial.law.parameters import load_law
-from boligsocial.law.thresholds import compile_rules
+from boligsocial.danish import format_danish_number
+from boligsocial.plan.national_averages import (
+    AVERAGE_FIELDS,
+    MAX_AVERAGE_PCT,
+    EnteredAverage,
+    PublishedAverage,
+    YearStatus,
+    validated_fields,
+    year_status,
+)
 from boligsocial.store.errors import ConflictError, ValidationFailed
 from boligsocial.store.models import KeyFigureRow, NationalAverageRow
 from boligsocial.store.unit_of_work import RETRY_TEXT, UnitOfWork, aware, changed_by, plan_row
@@ -42,32 +46,9 @@ __all__ = [
     "NationalAverageRecord",
     "NationalAverageService",
     "PublishedAverage",
+    "entered_averages",
     "stored_averages",
 ]
-
-AVERAGE_FIELDS: Final = {
-    "doemte_pct": "Landsgennemsnit for dømte (pct.)",
-    "kilde": "Kilde",
-    "kilde_dato": "Kildens dato",
-}
-"""The form's fields and their Danish labels."""
-
-MAX_AVERAGE_PCT: Final = Decimal(10)
-"""The largest average accepted. The known years lie between 0,66 and 0,73 pct.; a value above
-10 pct. is a typing error (e.g. "73" for 0,73), and 3 x it would exceed any plausible share."""
-MAX_DECIMALS: Final = 4
-MAX_SOURCE_CHARS: Final = 500
-
-_DANISH_DATE: Final = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})")
-_ISO_DATE: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-@dataclass(frozen=True)
-class PublishedAverage:
-    """The law's own conviction thresholds for a list year: multiple -> threshold in percent."""
-
-    thresholds: dict[int, Fraction]
-    source: str  # the citation's title and paragraph, in Danish
 
 
 @dataclass(frozen=True)
@@ -106,23 +87,9 @@ class NationalAverageRecord:
         }
 
 
-def _law_status(list_year: int) -> tuple[bool, PublishedAverage | None, str | None]:
-    """(needed, published, problem) for a list year, from the law's parameters."""
-    try:
-        rules = compile_rules(load_law(), list_year)
-    except LawError as error:
-        return False, None, str(error)
-    if not rules.rule_set.needs_national_average:
-        return False, None, None
-    if not rules.conviction:
-        return True, None, None
-    citation = next(iter(rules.conviction.values()))[1]
-    thresholds = {multiple: value for multiple, (value, _) in rules.conviction.items()}
-    return True, PublishedAverage(thresholds, f"{citation.title}, {citation.paragraph}"), None
-
-
 def _record(plan_id: int, list_year: int, row: NationalAverageRow | None) -> NationalAverageRecord:
-    needed, published, problem = _law_status(list_year)
+    law = year_status(list_year)
+    needed, published, problem = law.needed, law.published, law.problem
     if row is None:
         return NationalAverageRecord(plan_id, list_year, needed, published, problem=problem)
     return NationalAverageRecord(
@@ -147,6 +114,14 @@ def _row(session: Session, plan_id: int, list_year: int) -> NationalAverageRow |
     return session.scalars(query).one_or_none()
 
 
+def entered_averages(session: Session, plan_id: int) -> list[EnteredAverage]:
+    """The averages entered for the plan with their sources, by list year (for the plan folder)."""
+    query = (
+        select(NationalAverageRow).where(NationalAverageRow.plan_id == plan_id).order_by(NationalAverageRow.listeaar)
+    )
+    return [EnteredAverage(r.listeaar, r.doemte_pct, r.kilde, r.kilde_dato) for r in session.scalars(query)]
+
+
 def stored_averages(session: Session, plan_id: int) -> dict[int, Fraction]:
     """The averages entered for the plan, list year -> percent, as the law takes them."""
     query = select(NationalAverageRow.listeaar, NationalAverageRow.doemte_pct).where(
@@ -159,93 +134,22 @@ def stored_averages(session: Session, plan_id: int) -> dict[int, Fraction]:
 # Validation
 
 
-def _percent(text: str) -> tuple[Decimal | None, str | None]:
-    label = AVERAGE_FIELDS["doemte_pct"]
-    if not text.strip():
-        return None, f"{label}: skal udfyldes, fx 0,73"
-    try:
-        value = parse_danish_number(text)
-    except ValueError as error:
-        return None, f"{label}: {error}; skriv procenten med decimalkomma, fx 0,73"
-    if value is None:
-        return None, f"{label}: skal være et tal, fx 0,73 (ikke et diskretioneret tal)"
-    if value <= 0 or value > MAX_AVERAGE_PCT:
-        return None, (
-            f"{label}: skal være en procentdel over 0 og højst {format_danish_number(MAX_AVERAGE_PCT)}, fx 0,73; "
-            f'"{text.strip()}" er ikke et muligt landsgennemsnit (de kendte år ligger under 1 pct.)'
-        )
-    if written_decimals(value) > MAX_DECIMALS:
-        return None, f"{label}: højst {MAX_DECIMALS} decimaler, fx 0,7251"
-    return value, None
-
-
-def parse_source_date(text: str, today: date | None = None) -> tuple[date | None, str | None]:
-    """A date as the browser's date field sends it (2024-12-01) or as typed (1.12.2024)."""
-    label = AVERAGE_FIELDS["kilde_dato"]
-    shown = text.strip()
-    if not shown:
-        return None, f"{label}: skal udfyldes, fx 01.12.2024"
-    iso, danish = _ISO_DATE.fullmatch(shown), _DANISH_DATE.fullmatch(shown)
-    try:
-        if iso is not None:
-            value = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-        elif danish is not None:
-            value = date(int(danish.group(3)), int(danish.group(2)), int(danish.group(1)))
-        else:
-            return None, f'{label}: "{shown}" er ikke en dato; skriv fx 01.12.2024'
-    except ValueError:
-        return None, f'{label}: "{shown}" er ikke en dato i kalenderen'
-    if value > (today or date.today()):
-        return None, f"{label}: {date_text(value)} ligger i fremtiden"
-    if value.year < 2000:
-        return None, f"{label}: {date_text(value)} er før de første lister"
-    return value, None
-
-
-def _source(text: str) -> tuple[str | None, str | None]:
-    label = AVERAGE_FIELDS["kilde"]
-    shown = " ".join(text.split())
-    if not shown:
-        return None, f"{label}: skal udfyldes, fx ministeriets udmelding om listerne pr. 1. december"
-    if len(shown) > MAX_SOURCE_CHARS:
-        return None, f"{label}: højst {MAX_SOURCE_CHARS} tegn (der er {len(shown)})"
-    return shown, None
-
-
 def _validated(values: Mapping[str, str]) -> tuple[Decimal, str, date]:
     """The three fields read and checked; ValidationFailed with every problem by field."""
     unknown = [name for name in values if name not in AVERAGE_FIELDS]
     if unknown:
         raise ValidationFailed({name: f"{name}: er ikke et felt i formularen" for name in unknown})
-    pct, pct_error = _percent(values.get("doemte_pct", ""))
-    source, source_error = _source(values.get("kilde", ""))
-    when, date_error = parse_source_date(values.get("kilde_dato", ""))
-    errors = {
-        name: message
-        for name, message in (("doemte_pct", pct_error), ("kilde", source_error), ("kilde_dato", date_error))
-        if message is not None
-    }
-    if errors:
+    checked, errors = validated_fields(values)
+    if checked is None:
         raise ValidationFailed(errors)
-    assert pct is not None and source is not None and when is not None
-    return pct, source, when
+    return checked
 
 
 def _refuse_year(record: NationalAverageRecord) -> None:
     """A year the form may not take an average for: why, under the field `listeaar`."""
-    year = record.list_year
-    if record.problem is not None:
-        message = f"Listeår {year}: lovens regler dækker ikke året ({record.problem})"
-    elif not record.needed:
-        message = f"Listeår {year}: dømte-kriteriet bygger ikke på landsgennemsnittet det år"
-    elif record.published is not None:
-        message = (
-            f"Listeår {year}: lovens parametre har det offentliggjorte tal ({record.published.source}); "
-            "det bruges og kan ikke overskrives i en plan"
-        )
-    else:
-        return
-    raise ValidationFailed({"listeaar": message})
+    message = YearStatus(record.needed, record.published, record.problem).refusal(record.list_year)
+    if message is not None:
+        raise ValidationFailed({"listeaar": message})
 
 
 def _check_version(row: NationalAverageRow | None, expected_version: int) -> None:

@@ -15,6 +15,7 @@ from typing import Final
 from boligsocial.plan.folder import PlanError, load_plan, noegletal_path, plan_file
 from boligsocial.plan.keyfigures import ImportIssue, KeyFigureError, read_key_figures
 from boligsocial.plan.model import Helhedsplan
+from boligsocial.plan.national_averages import AVERAGES_FILE, AveragesFileError, EnteredAverage, read_averages_file
 from boligsocial.store.errors import ImportRefused
 from boligsocial.store.importing import MatchedUnit, match_units
 
@@ -38,11 +39,12 @@ MAX_ARCHIVE_FILES: Final = 1000
 @dataclass(frozen=True)
 class FolderContent:
     """A plan folder, read and checked: the plan, its key-figure rows matched to its afdelinger,
-    and its prose files by name."""
+    its prose files by name and the national conviction averages entered for it."""
 
     plan: Helhedsplan
     matched: list[MatchedUnit]
     texts: dict[str, str]
+    averages: list[EnteredAverage]
 
 
 def _issues_from_plan_error(error: PlanError) -> list[ImportIssue]:
@@ -53,8 +55,8 @@ def _issues_from_plan_error(error: PlanError) -> list[ImportIssue]:
 
 
 def read_plan_folder(folder: Path) -> FolderContent:
-    """Read `helhedsplan.toml`, the key-figure file it names and `tekst/*.md`. Raises
-    ImportRefused with every problem (by file, row and column)."""
+    """Read `helhedsplan.toml`, the key-figure file it names, `tekst/*.md` and
+    `landsgennemsnit.csv`. Raises ImportRefused with every problem (by file, row and column)."""
     try:
         plan = load_plan(folder)
     except PlanError as error:
@@ -62,9 +64,21 @@ def read_plan_folder(folder: Path) -> FolderContent:
     issues: list[ImportIssue] = []
     matched = _read_matched_figures(plan, folder, issues)
     texts = _read_texts(folder, issues)
+    averages = _read_averages(folder, issues)
     if issues:
         raise ImportRefused(issues, f"Planen i {folder.name} er ikke importeret ({len(issues)} fejl):")
-    return FolderContent(plan, matched, texts)
+    return FolderContent(plan, matched, texts, averages)
+
+
+def _read_averages(folder: Path, issues: list[ImportIssue]) -> list[EnteredAverage]:
+    path = plan_file(folder).parent / AVERAGES_FILE
+    if not path.is_file():
+        return []
+    try:
+        return read_averages_file(path)
+    except AveragesFileError as error:
+        issues.extend(error.issues)
+        return []
 
 
 def _read_matched_figures(plan: Helhedsplan, folder: Path, issues: list[ImportIssue]) -> list[MatchedUnit]:

@@ -11,10 +11,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from boligsocial.plan.model import Helhedsplan
+from boligsocial.plan.national_averages import EnteredAverage
+from boligsocial.reports.wording import join_da
 from boligsocial.store.errors import NotFound, ValidationFailed
 from boligsocial.store.importing import safe_filename
 from boligsocial.store.mapping import figure_columns, new_plan_rows, plan_from_rows
-from boligsocial.store.models import AfdelingRow, KeyFigureRow, PlanRow, TekstRow, utcnow
+from boligsocial.store.models import AfdelingRow, KeyFigureRow, NationalAverageRow, PlanRow, TekstRow, utcnow
 from boligsocial.store.plan_folders import FolderContent, read_plan_folder, unpack_plan_archive
 from boligsocial.store.records import PlanPreview, PlanSummary
 from boligsocial.store.unit_of_work import UnitOfWork, aware, changed_by, plan_row
@@ -29,6 +31,10 @@ def _read_archive(data: bytes, filename: str) -> tuple[FolderContent, str]:
     name = safe_filename(filename)
     with tempfile.TemporaryDirectory(prefix="boligsocial-plan-") as temporary:
         return read_plan_folder(unpack_plan_archive(data, name, Path(temporary))), name
+
+
+def _years(averages: list[EnteredAverage]) -> str:
+    return "listeår " + join_da([str(year) for year in sorted(a.list_year for a in averages)])
 
 
 class PlanService(UnitOfWork):
@@ -179,6 +185,18 @@ class PlanService(UnitOfWork):
         for name, body in content.texts.items():
             row.tekster.append(TekstRow(navn=name, indhold=body, updated_by=actor))
         session.flush()
+        session.add_all(
+            NationalAverageRow(
+                plan_id=row.id,
+                listeaar=average.list_year,
+                doemte_pct=average.doemte_pct,
+                kilde=average.kilde,
+                kilde_dato=average.kilde_dato,
+                updated_by=actor,
+            )
+            for average in content.averages
+        )
+        session.flush()
         self._audit(
             session,
             "importer_plan",
@@ -186,8 +204,15 @@ class PlanService(UnitOfWork):
             row.id,
             row.id,
             f'Planen "{row.navn}" er importeret fra {source} ({len(afdelinger)} afdelinger, '
-            f"{len(content.matched)} rækker nøgletal, {len(content.texts)} tekster)",
-            after={"navn": row.navn, "afdelinger": len(afdelinger), "noegletal": len(content.matched)},
+            f"{len(content.matched)} rækker nøgletal, {len(content.texts)} tekster"
+            + (f", landsgennemsnit for {_years(content.averages)}" if content.averages else "")
+            + ")",
+            after={
+                "navn": row.navn,
+                "afdelinger": len(afdelinger),
+                "noegletal": len(content.matched),
+                "landsgennemsnit": len(content.averages),
+            },
         )
         return row.id
 
