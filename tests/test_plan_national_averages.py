@@ -150,3 +150,10 @@ def test_check_on_the_folder_uses_its_averages_and_a_given_year_overrides_them(t
 
     assert area_lists()["forebyggelsesomraade"] is True
     assert area_lists("--convicted-national-avg", "2024:5")["forebyggelsesomraade"] is False
+
+
+def test_the_forecast_on_the_folder_carries_its_entered_average(tmp_path: Path) -> None:
+    folder = plan_of_2024(tmp_path, "0,81")
+    result = CliRunner().invoke(app, ["forecast", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "prognosen bruger listeår 2024s (0,810 pct.)" in result.stdout

@@ -182,13 +182,15 @@ def forecast(
     from boligsocial.law import forecast_render as show
     from boligsocial.law.forecast import forecast as make_forecast
     from boligsocial.law.forecast_backtest import backtest as run_backtest
-    from boligsocial.plan.history_input import load_history
+    from boligsocial.plan.history_input import load_history, load_history_averages
 
     try:
         units = load_history(path)
+        averages = load_history_averages(path)
     except InputError as error:
         fail(str(error))
-    options = Options(ignore_min_residents, parse_conviction_averages(convicted_national_avg or [], year))
+    averages.update(parse_conviction_averages(convicted_national_avg or [], year))
+    options = Options(ignore_min_residents, averages)
     try:
         if backtest:
             tested = run_backtest(units, options, years=None if year is None else [year], kinds=("afdeling", "omraade"))

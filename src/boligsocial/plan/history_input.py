@@ -4,11 +4,12 @@ yearly key-figure files (every CSV and XLSX in it, read in name order)."""
 from __future__ import annotations
 
 import dataclasses
+from fractions import Fraction
 from pathlib import Path
 
 from boligsocial.law.figures import UnitFigures
 from boligsocial.plan.folder import PLAN_FILENAME
-from boligsocial.plan.inputs import InputError, load_key_figure_input
+from boligsocial.plan.inputs import InputError, load_folder_averages, load_key_figure_input
 from boligsocial.plan.keyfigures import KeyFigureError, read_key_figures
 
 SUFFIXES = (".csv", ".xlsx")
@@ -30,6 +31,12 @@ def load_history(path: Path) -> list[UnitFigures]:
         return units
     loaded = load_key_figure_input(path)
     return _dated(loaded.units, loaded.default_year, path)
+
+
+def load_history_averages(path: Path) -> dict[int, Fraction]:
+    """The national conviction averages entered for the plan when `path` is a plan folder
+    (its landsgennemsnit.csv), else none."""
+    return load_folder_averages(path) if path.is_dir() and (path / PLAN_FILENAME).exists() else {}
 
 
 def _dated(units: list[UnitFigures], default_year: int | None, path: Path) -> list[UnitFigures]:
