@@ -152,24 +152,26 @@ class Classification:
                     "Tilnærmede tal: beregnet som beboervægtede gennemsnit af afdelingernes procenter, "
                     "ikke af tællere og nævnere."
                 )
-            results.append(
-                UnitResult(
-                    name=unit.name,
-                    kind=unit.kind,
-                    list_year=year,
-                    residents=unit.residents,
-                    residents_lower=unit.residents_lower,
-                    eligible=eligible,
-                    approximate=unit.approximate,
-                    boligorganisation=unit.boligorganisation,
-                    omraade=unit.omraade,
-                    members=unit.members,
-                    lists=lists,
-                    on_any_list=on_any_list,
-                    as_area=as_area,
-                    notes=tuple(notes),
-                )
+            result = object.__new__(UnitResult)
+            # UnitResult(**fields), without the frozen dataclass's field-by-field __init__; every
+            # field is given.
+            result.__dict__.update(
+                name=unit.name,
+                kind=unit.kind,
+                list_year=year,
+                residents=unit.residents,
+                residents_lower=unit.residents_lower,
+                eligible=eligible,
+                approximate=unit.approximate,
+                boligorganisation=unit.boligorganisation,
+                omraade=unit.omraade,
+                members=unit.members,
+                lists=lists,
+                on_any_list=on_any_list,
+                as_area=as_area,
+                notes=tuple(notes),
             )
+            results.append(result)
             # Every status settled over all resolutions of the unknown average is settled under each
             # one of them: only a unit with an open status can need the average.
             settled = all(r.status is not None and r.statutory_status is not None for r in lists.values())

@@ -206,13 +206,18 @@ def _uses_history(rules: CompiledRules, list_id: str) -> bool:
     return any(isinstance(node, History) for node in rules.rules[list_id].walk())
 
 
-def statuses(rules: CompiledRules, state: UnitState, list_ids: Iterable[str] | None = None) -> Statuses:
+def statuses(
+    rules: CompiledRules,
+    state: UnitState,
+    list_ids: Iterable[str] | None = None,
+    state_key: tuple[object, ...] | None = None,
+) -> Statuses:
     """Three-valued status of each list, with and without rules of practice.
 
     Memoised by the state (`CompiledRules.shared`): a national file has thousands of units but few
-    distinct states."""
+    distinct states. `state_key`: the state's `_state_key`, when the caller has it already."""
     wanted = tuple(list_ids) if list_ids is not None else tuple(rules.rules)
-    key = ("statuses", _state_key(state), wanted)
+    key = ("statuses", _state_key(state) if state_key is None else state_key, wanted)
     found = rules.shared.get(key)
     if found is None:
         found = rules.shared[key] = _statuses(rules, state, wanted)
@@ -236,14 +241,14 @@ def _statuses(rules: CompiledRules, state: UnitState, wanted: tuple[str, ...]) -
     return {lid: (_fold(a), _fold(b)) for lid, (a, b) in seen.items()}
 
 
-def any_list_status(rules: CompiledRules, state: UnitState) -> Status:
+def any_list_status(rules: CompiledRules, state: UnitState, state_key: tuple[object, ...] | None = None) -> Status:
     """On at least one list (rules of practice applied), decided over the same resolutions.
 
     Not derivable from the lists' own statuses: with an unknown value, udsat and forebyggelse can
     both be undetermined while every resolution puts the unit on one of them (forebyggelse
     excludes udsatte in practice), and then the unit is on a list, not "undetermined".
     """
-    key = ("any_list", _state_key(state))
+    key = ("any_list", _state_key(state) if state_key is None else state_key)
     if key not in rules.shared:
         rules.shared[key] = _any_list_status(rules, state)
     return rules.shared[key]  # type: ignore[no-any-return]
@@ -314,13 +319,20 @@ def _depends_on(rules: CompiledRules, list_id: str) -> frozenset[str]:
     return found
 
 
-def _flip(rules: CompiledRules, measure: Measure, value: Fraction, candidate: Fraction, joins: bool) -> Flip:
-    keys = rules.criteria_for(measure)
-    threshold = min((rules.thresholds[k] for k in keys), key=lambda t: abs(t - candidate))
+def _flip(
+    rules: CompiledRules, change: Fraction, measure: Measure, value: Fraction, candidate: Fraction, joins: bool
+) -> Flip:
+    """The flip of `value` to `candidate`; `change`: its distance to the threshold crossed."""
+    threshold, inclusive, label = _crossing(rules, measure, candidate)
     falls = candidate < value
-    inclusive = candidate == threshold
-    label = MEASURE_LABELS_DA[measure]
-    return Flip(
+    text_key = ("flip text", measure, candidate, joins, falls)
+    head = rules.local.get(text_key)
+    if head is None:
+        head = rules.local[text_key] = _flip_text(label, joins, threshold, falls, inclusive, "")[:-2]
+    flip = object.__new__(Flip)
+    # Flip(**fields), without the frozen dataclass's field-by-field __init__ (tens of thousands
+    # of flips on a national file); every field is given.
+    flip.__dict__.update(
         measure=measure,
         label=label,
         current=value,
@@ -328,10 +340,23 @@ def _flip(rules: CompiledRules, measure: Measure, value: Fraction, candidate: Fr
         target=candidate,
         direction="falder" if falls else "stiger",
         inclusive=inclusive,
-        change_pp=abs(threshold - value),
+        change_pp=change,
         joins=joins,
-        text=_flip_text(label, joins, threshold, falls, inclusive, f"i dag {short_number(value)} pct."),
+        text=f"{head}(i dag {short_number(value)} pct.)",
     )
+    return flip
+
+
+def _crossing(rules: CompiledRules, measure: Measure, candidate: Fraction) -> tuple[Fraction, bool, str]:
+    """The threshold a flip to `candidate` crosses (the nearest), whether the candidate is the
+    threshold itself, and the measure's label; the same for every unit, so found once."""
+    memo_key = ("crossing", measure, candidate)
+    found = rules.local.get(memo_key)
+    if found is None:
+        keys = rules.criteria_for(measure)
+        threshold = min((rules.thresholds[k] for k in keys), key=lambda t: abs(t - candidate))
+        found = rules.local[memo_key] = (threshold, candidate == threshold, MEASURE_LABELS_DA[measure])
+    return found
 
 
 def find_flips(
@@ -341,16 +366,19 @@ def find_flips(
     history: Mapping[int, Status],
     current: Statuses,
     parts: Mapping[Measure, Part] | None = None,
+    state_key: tuple[object, ...] | None = None,
 ) -> dict[str, Flip]:
     """For each determined list, the smallest change of one known measure that flips it: per
     measure the nearest candidate value that flips it (`_flips_walking`), the smallest change
-    over the measures (the earlier measure on a tie)."""
-    best: dict[str, Flip] = {}
+    over the measures (the earlier measure on a tie). `state_key`: the `_state_key` of the
+    unit's state (of `parts`, its eligibility and `history`), when the caller has it."""
+    # Per list the smallest change so far: (change, measure, value, candidate, joins). The Flip
+    # (and its text) is made for the winner only.
+    best: dict[str, tuple[Fraction, Measure, Fraction, Fraction, bool]] = {}
     if parts is None:
         parts = _parts(rules, unit)
     eligible = eligibility(rules, unit, ignore_min_residents)
     determined = [list_id for list_id, (before, _) in current.items() if before is not None]
-    state_key: tuple[object, ...] | None = None
     for measure in Measure:
         value = unit.measurement(measure).value
         keys = rules.criteria_for(measure)
@@ -366,10 +394,14 @@ def find_flips(
             found = _flips_by_sides(rules, measure, value, (parts, eligible, history), current, movable, state_key)
         else:  # a value with a range around it: its part is not in the state key as the measure's own
             found = _flips_walking(rules, measure, value, (parts, eligible, history), current, movable)
-        for list_id, flip in found.items():
-            if list_id not in best or flip.change_pp < best[list_id].change_pp:
-                best[list_id] = flip
-    return best
+        for list_id, (candidate, joins) in found.items():
+            change = abs(_crossing(rules, measure, candidate)[0] - value)
+            if list_id not in best or change < best[list_id][0]:
+                best[list_id] = (change, measure, value, candidate, joins)
+    return {list_id: _flip(rules, *flip) for list_id, flip in best.items()}
+
+
+Move = tuple[Fraction, bool]  # a flip's candidate value, and whether it puts the unit on the list
 
 
 Rest = tuple[Mapping[Measure, Part], Status, Mapping[int, Status]]  # a unit's parts, eligibility, history
@@ -383,10 +415,10 @@ def _after(rules: CompiledRules, rest: Rest, measure: Measure, outcome: Mapping[
 
 def _flips_walking(
     rules: CompiledRules, measure: Measure, value: Fraction, rest: Rest, current: Statuses, movable: list[str]
-) -> dict[str, Flip]:
+) -> dict[str, Move]:
     """Each movable list's flip by the measure: the first candidate, nearest first, that flips
     it. A candidate whose outcomes an earlier one had gives the same statuses, so it is skipped."""
-    found: dict[str, Flip] = {}
+    found: dict[str, Move] = {}
     tried: set[tuple[bool, ...]] = set()
     for candidate, outcome in _nearest_first(_candidates(rules, measure), value):
         vector = tuple(outcome.values())
@@ -397,7 +429,7 @@ def _flips_walking(
         for list_id in movable:
             new = after[list_id][0]
             if new is not None and new != current[list_id][0] and list_id not in found:
-                found[list_id] = _flip(rules, measure, value, candidate, bool(new))
+                found[list_id] = (candidate, bool(new))
         if len(found) == len(movable):
             break
     return found
@@ -411,7 +443,7 @@ def _flips_by_sides(
     current: Statuses,
     movable: list[str],
     state_key: tuple[object, ...],
-) -> dict[str, Flip]:
+) -> dict[str, Move]:
     """`_flips_walking`, with the walk memoised. The first flipping candidate nearest first is
     the nearer of the first flipping one below the value and the first above it (the lower on a
     tie); which ones those are depends only on the unit's state and the value's place among the
@@ -423,13 +455,13 @@ def _flips_by_sides(
     sides = rules.local.get(memo_key)
     if sides is None:
         sides = rules.local[memo_key] = _sides(rules, measure, (place, hit), rest, current, movable)
-    found: dict[str, Flip] = {}
+    found: dict[str, Move] = {}
     for list_id, (below, above) in sides.items():
         nearer = above
         if below is not None and (above is None or value - candidates[below][0] <= candidates[above][0] - value):
             nearer = below
         assert nearer is not None
-        found[list_id] = _flip(rules, measure, value, candidates[nearer][0], not current[list_id][0])
+        found[list_id] = (candidates[nearer][0], not current[list_id][0])
     return found
 
 
@@ -493,36 +525,30 @@ def evaluate_lists(
     merged_history = history_statuses(rules, history)
     parts = _parts(rules, unit)  # once for the state, the flips and the criteria
     state = unit_state(rules, unit, ignore_min_residents, merged_history, parts=parts)
-    current = statuses(rules, state)
-    flips = find_flips(rules, unit, ignore_min_residents, merged_history, current, parts) if with_flips else {}
+    state_key = _state_key(state)  # once for the statuses, the flips and being on any list
+    current = statuses(rules, state, state_key=state_key)
+    flips = (
+        find_flips(rules, unit, ignore_min_residents, merged_history, current, parts, state_key) if with_flips else {}
+    )
     criteria = {key: criterion_result(rules, key, unit, parts) for key in rules.rule_set.criteria}
     results: dict[str, ListResult] = {}
     verdicts = tuple(c.verdict for c in criteria.values())
+    first_reason = _residents_reason(rules, unit, state.eligible, ignore_min_residents)
     for list_id, param in rules.rule_set.lists.items():
         reasons = memoised_reasons(rules, list_id, criteria, verdicts, current)
-        if state.eligible is False:
-            reasons.insert(0, f"Under {number(rules.min_residents, 0)} beboere: ikke et boligområde")
-        elif state.eligible is None:
-            reasons.insert(
-                0, f"Beboertallet er ukendt, så {number(rules.min_residents, 0)}-beboer-grænsen kan ikke afgøres"
-            )
-        elif unit.residents is None and not ignore_min_residents:
-            least, limit = number(unit.residents_bounds[0], 0), number(rules.min_residents, 0)
-            reasons.insert(
-                0,
-                f"Beboertallet er ukendt, men mindst {least}, så {limit}-beboer-grænsen er nået",
-            )
-        history_rule = rules.history_rule(list_id)
+        if first_reason is not None:
+            reasons.insert(0, first_reason)
         history_years: tuple[HistoryYear, ...] = ()
-        if history_rule is not None:
+        earlier = _earlier_years(rules, list_id)
+        if earlier:
             given_years = {entry.year: entry for entry in history.get(list_id, ())}
-            history_years = tuple(
-                given_years.get(y, HistoryYear(year=y, status=None, known=False))
-                for y in sorted(history_rule.earlier_years(rules.year))
-            )
+            history_years = tuple(given_years.get(y, HistoryYear(year=y, status=None, known=False)) for y in earlier)
         shown, practice = list_constants(rules, list_id)
         status, statutory = current[list_id]
-        results[param.reported_as] = ListResult(
+        result = object.__new__(ListResult)
+        # ListResult(**fields), without the frozen dataclass's field-by-field __init__ (four
+        # per unit); every field is given.
+        result.__dict__.update(
             list_id=list_id,
             reported_as=param.reported_as,
             label=param.label,
@@ -535,8 +561,34 @@ def evaluate_lists(
             history=history_years,
             practice_notes=practice,
         )
+        results[param.reported_as] = result
     as_area: dict[str, Status] | None = None
     if state.eligible is False:
         as_if = statuses(rules, replace(state, eligible=True))
         as_area = {rules.rule_set.lists[lid].reported_as: status for lid, (status, _) in as_if.items()}
-    return state.eligible, results, as_area, any_list_status(rules, state)
+    return state.eligible, results, as_area, any_list_status(rules, state, state_key)
+
+
+def _residents_reason(
+    rules: CompiledRules, unit: UnitFigures, eligible: Status, ignore_min_residents: bool
+) -> str | None:
+    """The reason put first on every list of a unit whose residents do not settle it plainly."""
+    if eligible is False:
+        return f"Under {number(rules.min_residents, 0)} beboere: ikke et boligområde"
+    if eligible is None:
+        return f"Beboertallet er ukendt, så {number(rules.min_residents, 0)}-beboer-grænsen kan ikke afgøres"
+    if unit.residents is None and not ignore_min_residents:
+        least, limit = number(unit.residents_bounds[0], 0), number(rules.min_residents, 0)
+        return f"Beboertallet er ukendt, men mindst {least}, så {limit}-beboer-grænsen er nået"
+    return None
+
+
+def _earlier_years(rules: CompiledRules, list_id: str) -> tuple[int, ...]:
+    """The earlier years a list looks back at, ascending; () for a list that does not."""
+    memo_key = ("earlier years", list_id)
+    found = rules.local.get(memo_key)
+    if found is None:
+        history_rule = rules.history_rule(list_id)
+        years = () if history_rule is None else tuple(sorted(history_rule.earlier_years(rules.year)))
+        found = rules.local[memo_key] = years
+    return found
