@@ -199,7 +199,8 @@ def aggregate(
     bands = _bands(plans)
     years = sorted({y for plan in plans for y in plan.data_years})
     proven = proven_by_statistics(con, source, checked_elsewhere=KEYS)
-    spec = Pass(source, years, bands, method, proven)
+    cleans = frozenset(plan.clean_foreign_education for plan in plans)
+    spec = Pass(source, years, bands, method, proven, cleans)
     _query(con, "CREATE TEMP TABLE g AS " + aggregate_sql(spec), source, options, "Læser persondata")
     present = _check_rows(con, spec)
     _check_years(con, plans, present, source)
@@ -215,7 +216,7 @@ def aggregate(
                 averaged = sorted({y for measure in plan.averaged() for y in measure.years})
                 if not averaged:
                     continue
-                current = Pass(source, averaged, bands, method, proven)
+                current = Pass(source, averaged, bands, method, proven, frozenset({plan.clean_foreign_education}))
                 sql = "CREATE OR REPLACE TEMP TABLE gc AS " + aggregate_sql(current, plan.residents_year)
                 _query(con, sql, source, options, f"Følger beboerne pr. 1. januar {plan.list_year} tilbage")
                 result.current[plan.list_year] = _fetch_sums(con, "gc")
@@ -348,7 +349,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, spec: Pass) -> set[int]:
     bad_aar, bad_region, bad_kommune, bad_rows, years = con.execute(
         f"SELECT count_if(aar IS NULL), count_if(region IS NULL OR region NOT IN ({regions})), "
         "count_if(kommune IS NULL OR kommune NOT BETWEEN 1 AND 999), "
-        "coalesce(sum(ugyldige) + sum(beboere) - sum(iv_kendt), 0), list(DISTINCT aar) FILTER (aar IS NOT NULL) "
+        "coalesce(sum(ugyldige), 0), list(DISTINCT aar) FILTER (aar IS NOT NULL) "
         "FROM g"
     ).fetchone() or (0, 0, 0, 0, [])
     if spec.herkomst_apart and not bad_rows:

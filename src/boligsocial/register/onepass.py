@@ -50,13 +50,14 @@ PASS_FIELDS = (
     "beboere",
     "iv_n",
     "iv",
-    "iv_kendt",  # rows whose non-western flag is known: fewer than beboere means invalid rows
     "uf_n",
     "uf_promille",
     "uf_personer",
     "doemte_n",
     "doemte",
     "udd_n",
+    # The education counts. Where every list year of the pass counts education the same way, two
+    # (or one) counts say what the tally needs, and the others are 0 (`_education_sums`):
     "udd_grund_alle",  # grundskole, any source
     "udd_uoplyst",
     "udd_grund_udl",
@@ -65,7 +66,7 @@ PASS_FIELDS = (
     "ind_sum",
     "ind_stud_n",
     "ind_stud_sum",
-    "ugyldige",  # rows breaking a rule checked row by row
+    "ugyldige",  # rows breaking a rule checked row by row, the rule for `vestlig` among them
     "min_person",
     "max_person",
 )
@@ -80,6 +81,9 @@ class Pass:
     bands: dict[Measure, AgeBand | None]
     method: Method
     proven: Proven = NOTHING_PROVEN
+    #: For each list year the pass serves, whether it disregards foreign self-reported education
+    #: (`YearPlan.clean_foreign_education`); both values unless all list years agree.
+    cleans_foreign_education: frozenset[bool] = frozenset({False, True})
 
     @property
     def herkomst_apart(self) -> bool:
@@ -111,7 +115,7 @@ def _education(method: Method) -> tuple[str, str]:
 
 def _valid(spec: Pass) -> str:
     """The row-by-row rules: every column not proven by statistics, except `vestlig` (whose rule
-    shows as an unknown non-western flag, `iv_kendt`) and, for Parquet, `herkomst`."""
+    shows as an unknown non-western flag, counted in `ugyldige`) and, for Parquet, `herkomst`."""
     apart = {"vestlig", "herkomst"} if spec.herkomst_apart else {"vestlig"}
     present = spec.source.present
     checked = [
@@ -125,6 +129,33 @@ def _valid(spec: Pass) -> str:
     return " AND ".join(valid_sql(c, "s.") for c in checked) or "TRUE"
 
 
+def _education_sums(spec: Pass) -> dict[str, str]:
+    """The education counts over the flags `grund`, `uoplyst` and `udl` of persons in the band.
+
+    The tally (`tally._education`) reads grundskole as `udd_grund` + (`udd_grund_udl` if foreign
+    education is not disregarded) and unknown education as `udd_uoplyst` (+ `udd_grund_udl` +
+    `udd_hoej_udl` if it is), and with `uoplyst_as_grundskole` only their sum. Where every list
+    year of the pass cleans foreign education alike, the pass counts exactly those: grundskole and
+    unknown as the list years count them (disjoint, as `grund` excludes unknown codes), or, with
+    `uoplyst_as_grundskole`, the one count of their union, and leaves the foreign-source counts 0.
+    A NULL `udl` counts as false (`IS NOT TRUE`, and NULL rows are not counted by `count_if`)."""
+    if len(spec.cleans_foreign_education) != 1:
+        return {
+            "udd_grund_alle": "count_if(b_u AND grund)",
+            "udd_uoplyst": "count_if(b_u AND uoplyst)",
+            "udd_grund_udl": "count_if(b_u AND grund AND udl)",
+            "udd_udl": "count_if(b_u AND udl AND NOT uoplyst)",
+        }
+    (cleaned,) = spec.cleans_foreign_education
+    grund, unknown = ("grund AND udl IS NOT TRUE", "uoplyst OR udl") if cleaned else ("grund", "uoplyst")
+    if spec.method.uoplyst_as_grundskole:
+        either = "grund OR uoplyst OR udl" if cleaned else "grund OR uoplyst"
+        counts = {"udd_grund_alle": f"count_if(b_u AND ({either}))", "udd_uoplyst": "0"}
+    else:
+        counts = {"udd_grund_alle": f"count_if(b_u AND ({grund}))", "udd_uoplyst": f"count_if(b_u AND ({unknown}))"}
+    return {**counts, "udd_grund_udl": "0", "udd_udl": "0"}
+
+
 def _sums(spec: Pass) -> dict[str, str]:
     everyone = spec.bands[Measure.IKKE_VESTLIGE] is not None and _band(spec, Measure.IKKE_VESTLIGE) == "TRUE"
     students = spec.method.students is Students.NONE
@@ -133,22 +164,18 @@ def _sums(spec: Pass) -> dict[str, str]:
         "beboere": "count(*)",
         "iv_n": "count(*)" if everyone else "count_if(b_iv)",
         "iv": "count_if(nonwest)" if everyone else "count_if(b_iv AND nonwest)",
-        "iv_kendt": "count(nonwest)",
         "uf_n": "count_if(b_uf)",
-        "uf_promille": "sum(CASE WHEN b_uf THEN uden_for_promille ELSE 0 END)",
+        "uf_promille": "sum(uden_for_promille * b_uf::SMALLINT)",
         "uf_personer": "count_if(b_uf AND uden_for_promille > 0)",
         "doemte_n": "count_if(b_d)",
         "doemte": "count_if(b_d AND doemt)",
         "udd_n": "count_if(b_u)",
-        "udd_grund_alle": "count_if(b_u AND grund)",
-        "udd_uoplyst": "count_if(b_u AND uoplyst)",
-        "udd_grund_udl": "count_if(b_u AND grund AND udl)",
-        "udd_udl": "count_if(b_u AND udl AND NOT uoplyst)",
+        **_education_sums(spec),
         "ind_n": "count_if(b_i AND NOT under_uddannelse)",
-        "ind_sum": "sum(CASE WHEN b_i AND NOT under_uddannelse THEN bruttoindkomst ELSE 0 END)",
+        "ind_sum": "sum(bruttoindkomst * (b_i AND NOT under_uddannelse)::BIGINT)",
         "ind_stud_n": "count_if(b_i AND under_uddannelse)" if students else "0",
-        "ind_stud_sum": "sum(CASE WHEN b_i AND under_uddannelse THEN bruttoindkomst ELSE 0 END)" if students else "0",
-        "ugyldige": "count_if(NOT valid)",
+        "ind_stud_sum": "sum(bruttoindkomst * (b_i AND under_uddannelse)::BIGINT)" if students else "0",
+        "ugyldige": "count_if(nonwest IS NULL OR NOT valid)",
         "min_person": "min(person_id)" if ranged else "0",
         "max_person": "max(person_id)" if ranged else "0",
     }
@@ -164,10 +191,11 @@ def aggregate_sql(spec: Pass, address_year: int | None = None) -> str:
 
     Kept cheap on purpose: `NOT (vestlig OR herkomst = 'dansk')` is the non-western flag (true
     exactly when herkomst is not 'dansk' and vestlig is false) and is NULL exactly when a row
-    breaks the rule for `vestlig` (or has no herkomst), so `count(nonwest)` checks that rule
-    without a predicate of its own; the education counts overlap (grundskole of any source, of a
-    foreign source, any known education of a foreign source) so that no CASE is needed, and the
-    roll-up takes the differences (`VALUE_FIELDS`)."""
+    breaks the rule for `vestlig` (or has no herkomst), so `ugyldige` counts that rule with one
+    `IS NULL`; the education counts overlap (grundskole of any source, of a foreign source, any
+    known education of a foreign source) so that no CASE is needed, and the roll-up takes the
+    differences (`VALUE_FIELDS`) - or, where the list years agree, only the counts the tally
+    reads are made (`_education_sums`); conditional sums multiply by the flag instead of a CASE."""
     source = spec.source
     keys_from = "c" if address_year is not None else "s"
     key_sql = []
