@@ -53,6 +53,14 @@ def ensure_country(persons: int, first: int, last: int, seed: int = 1) -> Path:
     return folder
 
 
+def measured_commit() -> str:
+    """HEAD, marked when src/ differs from it (work in progress is measured too)."""
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", "src"], capture_output=True, text=True).stdout
+    return f"{head}+ændringer i src/" if dirty.strip() else head
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -89,8 +97,8 @@ def main() -> None:
     years = args.last - args.first + 1
 
     country = ensure_country(args.persons, args.first, args.last)
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    print(f"Commit {commit.stdout.strip()}; data {country.name}; belastning før: {load()}", flush=True)
+    commit = measured_commit()
+    print(f"Commit {commit}; data {country.name}; belastning før: {load()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-atlas-") as folder:
         out = Path(folder)
         atlas = timed([BOLIGSOCIAL, "atlas", str(country), "--from", str(args.first), "--to", str(args.last),
@@ -115,7 +123,7 @@ def main() -> None:
     print(f"Atlas mod ét år ad gangen: {baseline / atlas[0]:.1f}x hurtigere i væg-tid, "
           f"{baseline_cpu / atlas[1]:.1f}x i CPU-tid; belastning efter: {load()}")  # fmt: skip
     result = {
-        "commit": commit.stdout.strip(),
+        "commit": commit,
         "persons": args.persons,
         "units": {"omraader": areas, "afdelinger": afdelinger},
         "years": [args.first, args.last],

@@ -192,6 +192,20 @@ def test_json_clients_get_the_preview_and_htmx_is_sent_to_the_table(client: Test
     )
     assert htmx.status_code == 204 and htmx.headers["HX-Redirect"] == "/atlas?kilde=officiel"
     assert len(_official(client)) == 6
+    again = client.post(
+        URL, files={"fil": ("nye.csv", SECOND.encode(), "text/csv")}, headers={"Accept": "application/json"}
+    ).json()["forhaandsvisning"]
+    assert again["nu"]["enheder"] == 6 and again["foer"]["2022"]["paa_liste"]["forebyggelsesomraade"] == 1
+    pinned = {"fil_sha256": again["fil_sha256"], "kilde_token": again["kilde_token"], "bekraeft": "1"}
+    loaded = client.post(
+        URL,
+        files={"fil": ("nye.csv", SECOND.encode(), "text/csv")},
+        data=pinned,
+        headers={"Accept": "application/json"},
+    )
+    assert loaded.status_code == 200
+    assert loaded.json()["besked"] == "Indlæst: de officielle lister fra nye.csv, 1 listeår, 1 enhed."
+    assert _official(client) == [("Tingbjerg", 2023, "omdannelsesomraade")]
 
 
 def test_the_form_is_on_the_atlas_for_those_who_may_load_and_refused_to_the_rest(client: TestClient) -> None:

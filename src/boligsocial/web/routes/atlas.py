@@ -447,7 +447,7 @@ async def _official_upload(form: FormData) -> tuple[str, bytes]:
         raise HTTPException(
             413,
             f"Filen er for stor: en fil med de officielle lister må højst fylde {MAX_OFFICIAL_UPLOAD // MB} MB "
-            "(én række pr. område, listeår og liste fylder få kB). Intet er indlæst.",
+            "(alle lister siden 2010 fylder højst nogle hundrede kB). Intet er indlæst.",
         )
     return safe_filename(upload.filename), data
 
@@ -482,7 +482,8 @@ def _read_official(request: Request, filename: str, data: bytes) -> OfficialPrev
     return OfficialPreview(filename, digest, token, atlas, current, before, list_counts(atlas.entries))
 
 
-def _preview(request: Request, filename: str, data: bytes, pinned: tuple[str, str]) -> Response:
+def _preview(request: Request, filename: str, data: bytes, _pinned: tuple[str, str]) -> Response:
+    """The preview; `_pinned` (what a confirmation carries) is not needed for it."""
     read = _read_official(request, filename, data)
     if isinstance(read, Response):
         return read
@@ -519,5 +520,6 @@ def _load(request: Request, filename: str, data: bytes, pinned: tuple[str, str])
         if is_htmx(request):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
-    message = f"Indlæst: de officielle lister fra {filename}, {len(loaded.years)} listeår, {loaded.units} enheder."
+    units = "1 enhed" if loaded.units == 1 else f"{loaded.units} enheder"
+    message = f"Indlæst: de officielle lister fra {filename}, {len(loaded.years)} listeår, {units}."
     return _upload_page(request, message=message)
