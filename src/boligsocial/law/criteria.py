@@ -1,9 +1,9 @@
 """A unit's result on one criterion (`CriterionResult`), from the outcomes its state already holds.
 
 A national file makes 90.000 of them (9.000 units, 10 criteria), so what is the same for every
-unit (the criterion's wording, threshold, citation) is gathered once per compiled rules, and
-each result is made from those fields and the unit's own without the frozen dataclass's
-field-by-field `__init__` (a tenth of `check`'s classification).
+unit (the criterion's wording, threshold, citation) is gathered once per compiled rules, what
+comes from the unit's measurement once per measure, and each result is made from those fields
+without the frozen dataclass's field-by-field `__init__` (a tenth of `check`'s classification).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from boligsocial.law.figures import Measure, UnitFigures
+from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.law.parameters import Operator
 from boligsocial.law.thresholds import CompiledRules
 from boligsocial.law.verdicts import CriterionResult, Verdict
@@ -30,47 +30,67 @@ def part_verdict(part: Outcomes, key: str) -> Verdict:
     return Verdict.MET if found.pop() else Verdict.NOT_MET
 
 
-def _fixed_fields(rules: CompiledRules, key: str) -> tuple[Measure, Operator, dict[str, Any]]:
-    memo_key = ("criterion fields", key)
+def _fixed_fields(rules: CompiledRules) -> list[tuple[str, Measure, bool, dict[str, Any]]]:
+    """Per criterion of the rule set, in its order: key, measure, whether the operator is `<`
+    (the margin's sign), and the result's fields that are the same for every unit."""
+    memo_key = ("criterion fields",)
     found = rules.local.get(memo_key)
     if found is None:
-        param = rules.param(key)
-        fields = {
-            "key": key,
-            "measure": param.measure,
-            "label": MEASURE_LABELS_DA[param.measure],
-            "wording": param.wording,
-            "population": param.population,
-            "operator": param.operator,
-            "threshold": rules.threshold(key),  # None: a multiple of an unknown national average
-            "threshold_note": rules.threshold_notes.get(key),
-            "citation": rules.citations[key],
-        }
-        found = rules.local[memo_key] = (param.measure, param.operator, fields)
+        found = rules.local[memo_key] = []
+        for key in rules.rule_set.criteria:
+            param = rules.param(key)
+            fields = {
+                "key": key,
+                "measure": param.measure,
+                "label": MEASURE_LABELS_DA[param.measure],
+                "wording": param.wording,
+                "population": param.population,
+                "operator": param.operator,
+                "threshold": rules.threshold(key),  # None: a multiple of an unknown national average
+                "threshold_note": rules.threshold_notes.get(key),
+                "citation": rules.citations[key],
+            }
+            found.append((key, param.measure, param.operator is Operator.LT, fields))
     return found
 
 
-def criterion_result(
-    rules: CompiledRules, key: str, unit: UnitFigures, parts: Mapping[Measure, Outcomes]
-) -> CriterionResult:
-    """`parts`: the unit's outcomes per measure (`evaluate._parts`), which decide the verdict."""
-    measure, operator, fixed = _fixed_fields(rules, key)
-    measurement = unit.measurement(measure)
-    threshold = fixed["threshold"]
-    value = measurement.value
+def _measurement_fields(measurement: Measurement) -> dict[str, Any]:
+    """The result's fields that come from the unit's measurement (shared by the measure's criteria)."""
     ranged = not measurement.exact and (measurement.lower is not None or measurement.upper is not None)
-    result = object.__new__(CriterionResult)
-    # Equal to CriterionResult(**fields): the dataclass has no __post_init__ and no slots.
-    result.__dict__.update(fixed)
-    result.__dict__.update(
-        value=value,
-        numerator=measurement.numerator,
-        denominator=measurement.denominator,
-        approximate=measurement.approximate,
-        verdict=part_verdict(parts[measure], key),
-        margin_pp=None if value is None or threshold is None else operator.margin(value, threshold),
-        lower=measurement.lower if ranged else None,
-        upper=measurement.upper if ranged else None,
-        ranged=ranged,
-    )
-    return result
+    return {
+        "value": measurement.value,
+        "numerator": measurement.numerator,
+        "denominator": measurement.denominator,
+        "approximate": measurement.approximate,
+        "lower": measurement.lower if ranged else None,
+        "upper": measurement.upper if ranged else None,
+        "ranged": ranged,
+    }
+
+
+def criterion_results(
+    rules: CompiledRules, unit: UnitFigures, parts: Mapping[Measure, Outcomes]
+) -> dict[str, CriterionResult]:
+    """The unit's result on every criterion of the rule set, by key, in the rule set's order.
+
+    `parts`: the unit's outcomes per measure (`evaluate._parts`), which decide the verdicts."""
+    results: dict[str, CriterionResult] = {}
+    by_measure: dict[Measure, dict[str, Any]] = {}
+    for key, measure, below, fixed in _fixed_fields(rules):
+        own = by_measure.get(measure)
+        if own is None:
+            own = by_measure[measure] = _measurement_fields(unit.measurement(measure))
+        threshold, value = fixed["threshold"], own["value"]
+        result = object.__new__(CriterionResult)
+        # Equal to CriterionResult(**fields): the dataclass has no __post_init__ and no slots,
+        # and every field is given (tests/test_law_result_fields.py).
+        fields = result.__dict__
+        fields.update(fixed)
+        fields.update(own)
+        fields["verdict"] = part_verdict(parts[measure], key)
+        # `Operator.margin`: signed distance inside (+) or outside (-) the criterion
+        fields["margin_pp"] = (
+            None if value is None or threshold is None else threshold - value if below else value - threshold
+        )
+        results[key] = result
+    return results
