@@ -74,6 +74,9 @@ STATUS_TITLES: Final = {
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     env = templates.env
+    # Compiled once per process: by default Jinja asks the file system on every page whether a
+    # template (and each one it extends or imports) has changed; the installed templates do not.
+    env.auto_reload = False
     env.filters["tal"] = lambda v, digits=0: danish.number(v, digits)
     env.filters["kort_tal"] = lambda v: "-" if v is None else danish.short_number(v)
     env.filters["status_label"] = lambda s: vocabulary.STATUS_LABEL_DA[s]

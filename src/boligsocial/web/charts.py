@@ -3,7 +3,8 @@
 The charts of the documents (`boligsocial.reports.charts`: Vega-Lite rendered to SVG on the server)
 are used when that module provides the chart; otherwise a plain SVG drawn here stands in, so the
 page never lacks its chart. Rendering a Vega-Lite chart takes ~0.1 s, so the app caches the SVG per
-data version (see `state.py`).
+data version (see `state.py`), and draws it in a process of its own (`drawing`: vl-convert holds
+the GIL while it draws, which would stop every other request).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from boligsocial.law.verdicts import UnitResult, Verdict
 from boligsocial.law.vocabulary import MEASURE_DIGITS
 from boligsocial.plan.model import Helhedsplan, Indikator
 from boligsocial.plan.status import IndicatorStatus
+from boligsocial.web import drawing
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ def _render(name: str, *args: Any) -> Markup | None:
     if function is None:
         return None
     try:
-        svg = function(*args).svg()
+        svg = drawing.draw(function(*args))
     except Exception:  # a chart must not take the page down; the plain chart stands in
         log.exception("diagrammet %s kunne ikke tegnes; bruger det enkle diagram", name)
         return None
@@ -131,7 +133,7 @@ def status_svg(status: IndicatorStatus) -> Markup:
         function = None
     if function is not None:
         try:
-            return Markup(_strip_xml_header(str(function(status).svg())))
+            return Markup(_strip_xml_header(drawing.draw(function(status))))
         except Exception:  # a chart must not take the page down
             log.exception("statusdiagrammet kunne ikke tegnes; bruger det enkle diagram")
     return indicator_svg(status.indikator)
