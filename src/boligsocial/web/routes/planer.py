@@ -11,8 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from boligsocial.plan.keyfigures import ImportIssue
-from boligsocial.store import ConflictError, ImportRefused, PlanSummary, ValidationFailed
+from boligsocial.store import ConflictError, ImportRefused, ValidationFailed
 from boligsocial.store.plan_folders import MAX_ARCHIVE_BYTES, MAX_ARCHIVE_FILES
+from boligsocial.store.plan_list import ListedPlan
 from boligsocial.store.records import PlanPreview
 from boligsocial.web.auth import needs
 from boligsocial.web.formats import Format, is_htmx, request_format
@@ -29,35 +30,36 @@ router = APIRouter()
 # The front page
 
 
-def _listed(request: Request, plans: list[PlanSummary]) -> list[dict[str, Any]]:
+def _listed(plans: list[ListedPlan]) -> list[dict[str, Any]]:
     """Each plan with the user's role and its last change (the newest audit event)."""
-    audit = service(request).audit
-    listed = []
-    for plan in plans:
-        last = audit.audit_events(plan.id, limit=1)
-        listed.append(
-            {
-                **summary_dict(plan),
-                "rolle": plan.role,
-                "arkiveret": plan.archived_at,
-                "senest_aendret": last[0].at if last else plan.updated_at,
-                "senest_aendret_af": last[0].actor if last else plan.updated_by,
-            }
-        )
-    return listed
+    return [
+        {
+            **summary_dict(listed.summary),
+            "rolle": listed.summary.role,
+            "arkiveret": listed.summary.archived_at,
+            "senest_aendret": listed.last_changed_at or listed.summary.updated_at,
+            "senest_aendret_af": listed.last_changed_by if listed.last_changed_at else listed.summary.updated_by,
+        }
+        for listed in plans
+    ]
 
 
 @router.get("/")
 def forside(request: Request) -> Response:
     services = service(request)
-    active = services.plans.list_plans()
-    archived = services.plans.list_plans(archived=True)
+    plans = services.plan_list.listing()  # one read: the plans, active and archived, and their last changes
+    active = [p for p in plans if not p.summary.archived]
+    archived = [p for p in plans if p.summary.archived]
     every_plan = services.actor.role is not None
-    if not every_plan and len(active) + len(archived) == 1 and request_format(request) is Format.HTML:
-        only = (active or archived)[0]
-        return RedirectResponse(f"/plan/{only.id}", status_code=303)
-    listed, listed_archived = _listed(request, active), _listed(request, archived)
-    context = {"plans": active, "listed": listed, "archived": listed_archived, "title": "Planer"}
+    if not every_plan and len(plans) == 1 and request_format(request) is Format.HTML:
+        return RedirectResponse(f"/plan/{plans[0].summary.id}", status_code=303)
+    listed, listed_archived = _listed(active), _listed(archived)
+    context = {
+        "plans": [p.summary for p in active],
+        "listed": listed,
+        "archived": listed_archived,
+        "title": "Planer",
+    }
     return respond(request, "forside.html", context, data={"planer": listed, "arkiverede": listed_archived})
 
 
