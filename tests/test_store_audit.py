@@ -263,6 +263,8 @@ CALLS: dict[str, Callable[[Example], object]] = {
     "atlas.sources": lambda e: e.services.atlas.sources(),
     "atlas.entries": lambda e: e.services.atlas.entries("officiel"),
     "atlas.unit_history": lambda e: e.services.atlas.unit_history("officiel", "Mjølnerparken"),
+    "atlas.source_token": lambda e: e.services.atlas.source_token("officiel"),
+    "atlas.may_load": lambda e: e.services.atlas.may_load(),
 }
 
 WRITES = {
@@ -327,6 +329,7 @@ NEEDS: dict[str, str] = {
             "users.reset_password",
             "users.set_active",
             "atlas.replace_atlas",
+            "atlas.source_token",
         )
     },
     "users.set_role": "administrator",
@@ -338,6 +341,7 @@ OPEN = {
     *(n for n in CALLS if n.startswith("sign_in.")),
     # national data: any signed-in user (tests/test_store_atlas.py refuses an actor without one)
     *("atlas.sources", "atlas.entries", "atlas.unit_history"),
+    "atlas.may_load",  # a question anyone may ask (the answer is no below the role on every plan)
 }
 
 
