@@ -48,7 +48,7 @@ def test_the_atlas_table_and_its_filter(page: Page, server_url: str, shot: Calla
     expect(page.locator("#atlas-forklaring")).to_contain_text("Parallelsamfund/ghettoområde")
     shot("60-atlas-tabel")
     page.get_by_label("Har været på").select_option("parallelsamfund")
-    page.get_by_role("button", name="Vis").click()
+    page.get_by_role("button", name="Vis", exact=True).click()
     expect(page).to_have_url(re.compile(r"liste=parallelsamfund"))
     shown = rows.count()
     assert 0 < shown < total
