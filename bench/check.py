@@ -11,6 +11,8 @@ areas at the default size. Then times whole processes from the outside, start-up
 - import:      `python -c "import boligsocial.cli"`, the start-up every command pays (baseline);
 - read:        reading the key-figure file alone (`load_key_figure_input`), start-up included;
 - check csv:   `boligsocial check FILE --format csv`;
+- json serial: `check FILE --format json` in one process (`check_run.default_workers` set to 1):
+               what the forked workers save; the CPU seconds of the runs above include theirs;
 - write:       a process that writes as many characters as the JSON has to stdout (what merely
                writing the output costs, the floor under `check --format json`).
 
@@ -96,6 +98,12 @@ def json_chars(figures: Path) -> int:
     return len(out.stdout.decode())
 
 
+SERIAL = (
+    "import sys; import boligsocial.law.check_run as run; run.default_workers = lambda units: 1; "
+    "from boligsocial.cli import main; sys.argv[0] = 'boligsocial'; main()"
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=6_000_000)
@@ -114,6 +122,7 @@ def main() -> None:
         "check json": [*check, "--format", "json"],
         "check table": check,
         "check csv": [*check, "--format", "csv"],
+        "json serial": [PYTHON, "-c", SERIAL, "check", str(figures), "--format", "json"],
         "import": [PYTHON, "-c", "import boligsocial.cli"],
         "read": [PYTHON, "-c", read],
         "write": [PYTHON, "-c", f"import sys; sys.stdout.write('æ' * 10 + 'x' * {chars - 10})"],
@@ -140,6 +149,10 @@ def main() -> None:
     print(
         f"  check json / write: {wall['check json'] / wall['write']:.1f}x (CPU {cpu['check json'] / cpu['write']:.1f}x)"
     )
+    print(
+        f"  json serial / check json: {wall['json serial'] / wall['check json']:.2f}x "
+        f"(CPU {cpu['json serial'] / cpu['check json']:.2f}x)"
+    )
     for output in ("json", "table") if args.against else ():
         before, now = f"{args.against} {output}", f"check {output}"
         print(f"  {before} / now: {wall[before] / wall[now]:.1f}x (CPU {cpu[before] / cpu[now]:.1f}x)")
@@ -155,6 +168,8 @@ def main() -> None:
         "table_cpu_seconds": round(cpu["check table"], 3),
         "csv_seconds": round(wall["check csv"], 3),
         "csv_cpu_seconds": round(cpu["check csv"], 3),
+        "serial_json_seconds": round(wall["json serial"], 3),
+        "serial_json_cpu_seconds": round(cpu["json serial"], 3),
         "import_seconds": round(wall["import"], 3),
         "import_cpu_seconds": round(cpu["import"], 3),
         "read_seconds": round(wall["read"], 3),

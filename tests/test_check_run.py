@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 
@@ -61,13 +61,20 @@ def test_a_small_file_is_classified_in_this_process() -> None:
         assert default_workers(100 * PARALLEL_FROM) == len(os.sched_getaffinity(0))
 
 
-def _failing_from(first_bad: int) -> Callable[[int, int], list[int]]:
-    def work(start: int, stop: int) -> list[int]:
+def _failing_from(first_bad: int) -> Callable[[int, int], tuple[list[int], Iterable[int]]]:
+    def work(start: int, stop: int) -> tuple[list[int], Iterable[int]]:
         if stop > first_bad:
             raise LawError(f"fejl i enhederne {start}-{stop}")
-        return list(range(start, stop))
+        return list(range(start, stop)), range(start * 10, stop * 10)
 
     return work
+
+
+@needs_fork
+def test_values_and_streams_come_back_in_order() -> None:
+    values, stream = in_chunks(_failing_from(10**6), 2000, 3)
+    assert values == [list(range(0, 666)), list(range(666, 1333)), list(range(1333, 2000))]
+    assert list(stream) == list(range(20000))  # several batches from each worker
 
 
 @needs_fork
@@ -78,15 +85,31 @@ def test_the_first_chunks_error_in_order_is_raised() -> None:
     # This process's own chunk fails first.
     with pytest.raises(LawError, match=r"^fejl i enhederne 0-3$"):
         in_chunks(_failing_from(0), 9, 3)
-    assert in_chunks(_failing_from(99), 9, 3) == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+
+
+@needs_fork
+def test_an_error_in_a_workers_stream_is_raised_where_it_is_read() -> None:
+    def work(start: int, stop: int) -> tuple[int, Iterator[int]]:
+        def stream() -> Iterator[int]:
+            yield start
+            if start > 0:
+                raise LawError(f"fejl i strømmen fra {start}")
+
+        return start, stream()
+
+    values, stream = in_chunks(work, 4, 2)
+    assert values == [0, 2]
+    assert next(stream) == 0
+    with pytest.raises(LawError, match=r"^fejl i strømmen fra 2$"):
+        next(stream)
 
 
 @needs_fork
 def test_a_worker_that_dies_is_an_error_not_a_missing_chunk() -> None:
-    def work(start: int, stop: int) -> list[int]:
+    def work(start: int, stop: int) -> tuple[list[int], Iterable[int]]:
         if start > 0:
             os._exit(3)
-        return list(range(start, stop))
+        return list(range(start, stop)), ()
 
     with pytest.raises(RuntimeError, match="kode 3"):
         in_chunks(work, 4, 2)

@@ -1,39 +1,46 @@
 """`boligsocial check`'s output (table, JSON or CSV), classified and written in chunks that run
 in parallel on a national file (issue 12: 9.000 units within 2 s).
 
-The year's units are cut into contiguous runs; this process classifies and writes the first,
-forked worker processes the others, and the texts are joined in order. Each chunk's text is
-what the serial renderers write for those units, and the header (which names the units that
-need the national conviction average, from every chunk) is written here once all are back, so
-the output is the serial output byte for byte (tests/test_check_run.py). A `LawError` in a
-chunk is raised here as it would be serially: the first chunk's in order, with its message.
+The year's units are cut into contiguous runs; this process classifies the first, forked
+worker processes the others. Each worker sends back what its chunk adds to the result's header
+(the units that need the national conviction average) as soon as it has classified, then the
+chunk's text: the JSON's units one by one (made whole while this process writes the header and
+its own units, then read in batches), the table's rows and explanations, the CSV's rows. Each
+chunk's text is what the serial renderers write for those units, and the header is written
+once every chunk has classified, so the output is the serial output byte for byte
+(tests/test_check_run.py). An error in a chunk is raised here as it would be serially: the
+first chunk's in order, with its message (a `LawError`'s Danish text reaches the command).
 
 Forking is used only where it is the start method to have (Linux) and for files of at least
-`PARALLEL_FROM` units: below that, start-up of the workers costs more than it saves.
-"""
+`PARALLEL_FROM` units: below that, start-up of the workers costs more than it saves. Each worker
+fills its own memos (a few hundred distinct states' statuses and flips) again."""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import multiprocessing
 import os
 import pickle
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from boligsocial.law.classify import Chunk, Classification, Options
 from boligsocial.law.figures import UnitFigures
 from boligsocial.law.parameters import Law
 from boligsocial.law.render import csv_header, csv_rows, explanation_lines, table_rows, table_text
 from boligsocial.law.verdicts import UnitResult
-from boligsocial.law.verdicts_json import result_json_pieces, units_json
+from boligsocial.law.verdicts_json import result_json_pieces, unit_texts
 
 Format = Literal["table", "json", "csv"]
 PARALLEL_FROM = 1000  # units; smaller files are classified in this process alone
 T = TypeVar("T")
+S = TypeVar("S")
+Work = Callable[[int, int], tuple[T, Iterable[S]]]  # (start, stop) -> (value, stream)
 
 
 def cores() -> int:
@@ -57,30 +64,64 @@ def bounds(count: int, chunks: int) -> list[tuple[int, int]]:
     return [(count * i // chunks, count * (i + 1) // chunks) for i in range(chunks)]
 
 
-def _outcome(work: Callable[[int, int], T], start: int, stop: int) -> tuple[bool, object]:
+BATCH = 256  # units' texts a worker sends at a time
+
+
+def _child(work: Work[T, S], start: int, stop: int, connection: Connection) -> None:
+    """Run a chunk in a worker: its value first (as soon as it is known), then its stream in
+    batches, then "end"; an error instead, where one is raised. The stream is made whole before
+    it is sent, pickled batch by batch: the parent reads it only once it has written the chunks
+    before it, and the worker should not wait for that to make it."""
     try:
-        return True, work(start, stop)
+        value, stream = work(start, stop)
+        connection.send_bytes(_pickled(("value", value)))
+        batches: list[bytes] = []
+        batch: list[S] = []
+        for item in stream:
+            batch.append(item)
+            if len(batch) == BATCH:
+                batches.append(_pickled(("items", batch)))
+                batch = []
+        batches.append(_pickled(("items", batch)))
+        batches.append(_pickled(("end", None)))
+        for message in batches:
+            connection.send_bytes(message)
+    except OSError:
+        pass  # the parent stopped reading (it stops the workers on an error of its own)
     except Exception as error:
-        return False, error
+        try:
+            message = _pickled(("error", error))
+        except Exception:  # an error that does not pickle still reaches the parent, as its text
+            message = _pickled(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+        with contextlib.suppress(OSError):
+            connection.send_bytes(message)
+    finally:
+        connection.close()
 
 
-def _child(work: Callable[[int, int], object], start: int, stop: int, connection: Connection) -> None:
-    done, value = _outcome(work, start, stop)
+def _pickled(message: tuple[str, object]) -> bytes:
+    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _receive(worker: BaseProcess, connection: Connection) -> tuple[str, Any]:
     try:
-        payload = pickle.dumps((done, value), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # an error that does not pickle still reaches the parent, as its text
-        payload = pickle.dumps((False, RuntimeError(f"{type(value).__name__}: {value}")))
-    connection.send_bytes(payload)
-    connection.close()
+        return pickle.loads(connection.recv_bytes())  # type: ignore[no-any-return]
+    except EOFError:  # the worker died without a word (killed, out of memory)
+        worker.join()
+        return "error", RuntimeError(f"en arbejdsproces stoppede (kode {worker.exitcode})")
 
 
-def in_chunks(work: Callable[[int, int], T], count: int, chunks: int) -> list[T]:
-    """`[work(start, stop) for start, stop in bounds(count, chunks)]`, the first run here and
-    the others in forked processes (which inherit everything `work` needs). The first exception
-    in order is raised, as running the chunks one after the other would raise it."""
+def in_chunks(work: Work[T, S], count: int, chunks: int) -> tuple[list[T], Iterator[S]]:
+    """`work(start, stop)` for each of `bounds(count, chunks)`: the first run here and the others
+    in forked processes (which inherit everything `work` needs). `work` gives a value and a
+    stream; the values are returned at once, the streams one after the other in order, each
+    made while the ones before are read (a national JSON's units: 130 MB, never held whole).
+    The first exception in order is raised, as running the chunks one after the other would
+    raise it: a value's here, a stream's when it is read."""
     runs = bounds(count, chunks)
     if len(runs) == 1:
-        return [work(*runs[0])]
+        value, stream = work(*runs[0])
+        return [value], iter(stream)
     context = multiprocessing.get_context("fork")
     workers: list[tuple[BaseProcess, Connection]] = []
     try:
@@ -90,29 +131,40 @@ def in_chunks(work: Callable[[int, int], T], count: int, chunks: int) -> list[T]
             process.start()
             sending.close()
             workers.append((process, receiving))
-        outcomes = [_outcome(work, *runs[0])]
-        if outcomes[0][0]:
-            for worker, receiving in workers:
-                try:
-                    outcomes.append(pickle.loads(receiving.recv_bytes()))
-                except EOFError:  # the worker died without a word (killed, out of memory)
-                    worker.join()
-                    outcomes.append((False, RuntimeError(f"en arbejdsproces stoppede (kode {worker.exitcode})")))
-                if not outcomes[-1][0]:
-                    break
-    finally:
+        own, own_stream = work(*runs[0])
+        values = [own]
         for worker, receiving in workers:
-            receiving.close()
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
-    values: list[T] = []
-    for done, value in outcomes:
-        if not done:
-            assert isinstance(value, BaseException)
-            raise value
-        values.append(value)  # type: ignore[arg-type]
-    return values
+            kind, value = _receive(worker, receiving)
+            if kind == "error":
+                raise value
+            values.append(value)
+    except BaseException:
+        _stop(workers)
+        raise
+    return values, _streams(own_stream, workers)
+
+
+def _streams(own: Iterable[S], workers: list[tuple[BaseProcess, Connection]]) -> Iterator[S]:
+    try:
+        yield from own
+        for worker, receiving in workers:
+            while True:
+                kind, items = _receive(worker, receiving)
+                if kind == "error":
+                    raise items
+                if kind == "end":
+                    break
+                yield from items
+    finally:
+        _stop(workers)
+
+
+def _stop(workers: list[tuple[BaseProcess, Connection]]) -> None:
+    for worker, receiving in workers:
+        receiving.close()
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
 
 
 def check_output(
@@ -123,7 +175,7 @@ def check_output(
     title: str | None = None,
     law: Law | None = None,
     workers: int | None = None,
-) -> list[str]:
+) -> Iterable[str]:
     """The text `check` writes, in pieces to be written in order (a national JSON is 130 MB).
 
     `workers`: how many chunks to classify and write at once (default: `default_workers`)."""
@@ -131,26 +183,27 @@ def check_output(
     count = len(classification.units)
     chunks = default_workers(count) if workers is None else workers
 
-    def work(start: int, stop: int) -> _Written:
+    def work(start: int, stop: int) -> tuple[_Written, Iterable[str]]:
         part = classification.chunk(start, stop)
-        # Only the text goes back, not the units (pickling their Fractions would cost more).
+        # Only what is written goes back from a worker, not the units (pickling their Fractions
+        # would cost more); a JSON's units are written after the value is sent, as a stream.
         written = _Written(_without_units(part), list(part.units[0].lists) if part.units else [])
         if output == "json":
-            written.text = units_json(part.units)
-        elif output == "csv":
-            written.text = csv_rows(year, part.units, written.list_names)
+            return written, unit_texts(part.units)
+        if output == "csv":
+            written.texts = [csv_rows(year, part.units, written.list_names)]
         else:
             written.rows = table_rows(part.units, written.list_names)
             written.lines = explanation_lines(part.units, classification.rules.min_residents)
-        return written
+        return written, ()
 
-    done = in_chunks(work, count, chunks)
+    done, stream = in_chunks(work, count, chunks)
     result = classification.result([w.chunk for w in done])
     list_names = next((w.list_names for w in done if w.list_names), [])
     if output == "json":
-        return [*result_json_pieces(result, [w.text for w in done]), "\n"]
+        return itertools.chain(result_json_pieces(result, [stream]), ["\n"])
     if output == "csv":
-        return [csv_header(list_names), *(w.text for w in done)]
+        return [csv_header(list_names), *(text for w in done for text in w.texts)]
     rows = [row for w in done for row in w.rows]
     lines = [line for w in done for line in w.lines]
     return [table_text(result, list_names, rows, lines, title)]
@@ -158,11 +211,11 @@ def check_output(
 
 @dataclass
 class _Written:
-    """A chunk's result without its units, and its units written in the output's format."""
+    """A chunk's result without its units, and its units written as a table's or CSV's."""
 
     chunk: Chunk
     list_names: list[str]
-    text: str = ""  # JSON or CSV
+    texts: list[str] = field(default_factory=list)  # CSV
     rows: list[list[str]] = field(default_factory=list)  # the table's rows and explanation lines
     lines: list[str] = field(default_factory=list)
 

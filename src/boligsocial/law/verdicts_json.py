@@ -12,7 +12,7 @@ through it, and tests/test_verdicts_json.py holds this module to it byte for byt
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any
@@ -180,30 +180,33 @@ def _integer(value: int | None) -> str:
 UNIT_SEPARATOR = f",\n{_PAD[2]}"
 
 
-def units_json(units: Sequence[UnitResult]) -> str:
-    """The units as they stand in the document's "units" array, joined by `UNIT_SEPARATOR`."""
+def unit_texts(units: Sequence[UnitResult]) -> Iterator[str]:
+    """Each unit as it stands in the document's "units" array, made as it is asked for."""
     writer = _Writer()
-    return UNIT_SEPARATOR.join(writer.unit(u) for u in units)
+    return (writer.unit(u) for u in units)
 
 
-def result_json_pieces(r: ListYearResult, units: Sequence[str]) -> list[str]:
+def result_json_pieces(r: ListYearResult, units: Iterable[Iterable[str]]) -> Iterator[str]:
     """The document in pieces that join to `result_json`: `r`'s header (its own units are not
-    written) around `units`, the texts of `units_json` for contiguous runs of the units in order
-    (empty runs allowed), so that a national file's 130 MB need not be copied into one string."""
+    written) around `units`, the `unit_texts` of contiguous runs of the units in order.
+
+    A national file's 130 MB are written piece by piece: joined into one string (two bytes a
+    character, as `≥` is in it) they cost as much again in making and freeing the memory."""
     header = json.dumps(result_dict(replace(r, units=())), ensure_ascii=False, indent=2)
-    written = [text for text in units if text]
-    if not written:
-        return [header]
+    texts = (text for run in units for text in run)
+    first = next(texts, None)
+    if first is None:
+        yield header
+        return
     assert header.endswith('"units": []\n}')
-    pieces = [f"{header[: -len('[]' + chr(10) + '}')]}[\n{_PAD[2]}"]
-    for index, text in enumerate(written):
-        if index:
-            pieces.append(UNIT_SEPARATOR)
-        pieces.append(text)
-    pieces.append(f"\n{_PAD[1]}]\n}}")
-    return pieces
+    yield f"{header[: -len('[]' + chr(10) + '}')]}[\n{_PAD[2]}"
+    yield first
+    for text in texts:
+        yield UNIT_SEPARATOR
+        yield text
+    yield f"\n{_PAD[1]}]\n}}"
 
 
 def result_json(r: ListYearResult) -> str:
     """`json.dumps(result_dict(r), ensure_ascii=False, indent=2)`, without building the dicts."""
-    return "".join(result_json_pieces(r, [units_json(r.units)]))
+    return "".join(result_json_pieces(r, [unit_texts(r.units)]))
