@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from boligsocial.danish import number, short_number
+from boligsocial.danish import short_number
 from boligsocial.law.criteria import criterion_results
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
-from boligsocial.law.reasons import list_constants, memoised_reasons
+from boligsocial.law.reasons import earlier_years, list_constants, memoised_reasons, residents_reason
 from boligsocial.law.rules import History, ListRule, World
 from boligsocial.law.thresholds import CompiledRules, Points
 from boligsocial.law.verdicts import Flip, HistoryYear, ListResult, Status
@@ -563,13 +563,13 @@ def evaluate_lists(
     criteria = criterion_results(rules, unit, parts)
     results: dict[str, ListResult] = {}
     verdicts = tuple(c.verdict for c in criteria.values())
-    first_reason = _residents_reason(rules, unit, state.eligible, ignore_min_residents)
+    first_reason = residents_reason(rules, unit, state.eligible, ignore_min_residents)
     for list_id, param in rules.rule_set.lists.items():
         reasons = memoised_reasons(rules, list_id, criteria, verdicts, current)
         if first_reason is not None:
             reasons.insert(0, first_reason)
         history_years: tuple[HistoryYear, ...] = ()
-        earlier = _earlier_years(rules, list_id)
+        earlier = earlier_years(rules, list_id)
         if earlier:
             given_years = {entry.year: entry for entry in history.get(list_id, ())}
             history_years = tuple(given_years.get(y, HistoryYear(year=y, status=None, known=False)) for y in earlier)
@@ -597,28 +597,3 @@ def evaluate_lists(
         as_if = statuses(rules, replace(state, eligible=True))
         as_area = {rules.rule_set.lists[lid].reported_as: status for lid, (status, _) in as_if.items()}
     return state.eligible, results, as_area, any_list_status(rules, state, state_key)
-
-
-def _residents_reason(
-    rules: CompiledRules, unit: UnitFigures, eligible: Status, ignore_min_residents: bool
-) -> str | None:
-    """The reason put first on every list of a unit whose residents do not settle it plainly."""
-    if eligible is False:
-        return f"Under {number(rules.min_residents, 0)} beboere: ikke et boligområde"
-    if eligible is None:
-        return f"Beboertallet er ukendt, så {number(rules.min_residents, 0)}-beboer-grænsen kan ikke afgøres"
-    if unit.residents is None and not ignore_min_residents:
-        least, limit = number(unit.residents_bounds[0], 0), number(rules.min_residents, 0)
-        return f"Beboertallet er ukendt, men mindst {least}, så {limit}-beboer-grænsen er nået"
-    return None
-
-
-def _earlier_years(rules: CompiledRules, list_id: str) -> tuple[int, ...]:
-    """The earlier years a list looks back at, ascending; () for a list that does not."""
-    memo_key = ("earlier years", list_id)
-    found = rules.local.get(memo_key)
-    if found is None:
-        history_rule = rules.history_rule(list_id)
-        years = () if history_rule is None else tuple(sorted(history_rule.earlier_years(rules.year)))
-        found = rules.local[memo_key] = years
-    return found

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from boligsocial.danish import short_number
+from boligsocial.danish import number, short_number
+from boligsocial.law.figures import UnitFigures
 from boligsocial.law.rules import AllOf, AtLeast, CriterionRule, History, ListRule, Not, Rule
 from boligsocial.law.thresholds import CompiledRules
 from boligsocial.law.verdicts import CriterionResult, Status, Verdict
@@ -92,4 +93,29 @@ def list_constants(rules: CompiledRules, list_id: str) -> tuple[list[str], tuple
         rule = rules.rules[list_id]
         practice = tuple(node.practice for node in rule.walk() if isinstance(node, Not) and node.practice)
         found = rules.local[key] = (display_criteria(rule, rules.rules), practice)
+    return found
+
+
+def residents_reason(
+    rules: CompiledRules, unit: UnitFigures, eligible: Status, ignore_min_residents: bool
+) -> str | None:
+    """The reason put first on every list of a unit whose residents do not settle it plainly."""
+    if eligible is False:
+        return f"Under {number(rules.min_residents, 0)} beboere: ikke et boligområde"
+    if eligible is None:
+        return f"Beboertallet er ukendt, så {number(rules.min_residents, 0)}-beboer-grænsen kan ikke afgøres"
+    if unit.residents is None and not ignore_min_residents:
+        least, limit = number(unit.residents_bounds[0], 0), number(rules.min_residents, 0)
+        return f"Beboertallet er ukendt, men mindst {least}, så {limit}-beboer-grænsen er nået"
+    return None
+
+
+def earlier_years(rules: CompiledRules, list_id: str) -> tuple[int, ...]:
+    """The earlier years a list looks back at, ascending; () for a list that does not."""
+    memo_key = ("earlier years", list_id)
+    found = rules.local.get(memo_key)
+    if found is None:
+        history_rule = rules.history_rule(list_id)
+        years = () if history_rule is None else tuple(sorted(history_rule.earlier_years(rules.year)))
+        found = rules.local[memo_key] = years
     return found
