@@ -291,6 +291,26 @@ def test_a_duplicate_is_found_in_its_year(tmp_path: Path, monkeypatch: pytest.Mo
         run([tmp_path / "data"], [2024])
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_an_invalid_row_is_reported_before_a_duplicate(tmp_path: Path, fmt: str) -> None:
+    """The duplicate check runs alongside the pass (from the start where the statistics give the
+    id range, as in Parquet; after the pass in CSV); the pass's errors still come first, and a
+    duplicate alone is still found in CSV."""
+    from boligsocial.register.lists import run
+    from boligsocial.register.schema import RegisterError
+
+    write = write_parquet if fmt == "parquet" else write_csv
+    rows = _people()
+    twice = next(r for r in rows if r["aar"] == 2023)
+    write(tmp_path / "data" / f"a.{fmt}", [*rows, twice])
+    with pytest.raises(RegisterError, match=f"person_id {twice['person_id']} står 2 gange i data for 2023"):
+        run([tmp_path / "data"], [2024])
+    rows[2]["bruttoindkomst"] = None
+    write(tmp_path / "data" / f"a.{fmt}", [*rows, twice])
+    with pytest.raises(RegisterError, match='kolonnen "bruttoindkomst" mangler'):
+        run([tmp_path / "data"], [2024])
+
+
 def test_bad_herkomst_in_csv_and_in_a_year_not_used(tmp_path: Path) -> None:
     """In CSV, herkomst is checked in the pass; in Parquet from the dictionaries, but still only
     in the data years the list year uses."""

@@ -172,3 +172,16 @@ def test_national_average_over_everyone_18_and_over(tmp_path: Path) -> None:
     assert year.national is not None
     assert year.national.average == Fraction("33.333333")  # 6 decimals by default
     assert year.national.exact == Fraction(100, 3)
+
+
+def test_an_afdeling_in_two_kommuner_names_both(tmp_path: Path) -> None:
+    rows = [
+        *in_years(person(kommune=157, afdeling="B", omraade="O"), (2022, 2023)),  # Gentofte
+        *in_years(person(kommune=101, afdeling="B", omraade="O"), (2022, 2023)),  # København
+        *in_years(person(kommune=147, **AREA), (2022, 2023)),  # Frederiksberg
+    ]
+    year = figures(tmp_path, rows)
+    kommune = {(u.kind, u.name): u.kommune for u in year.units()}
+    assert kommune[("afdeling", "B")] == "Gentofte, København"
+    assert kommune[("afdeling", "A")] == "Frederiksberg"
+    assert kommune[("omraade", "O")] == "Frederiksberg, Gentofte, København"

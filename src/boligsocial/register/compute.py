@@ -427,15 +427,25 @@ def _check_units(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[dict[s
     """An afdeling lies in one boligomraade, region, kommune and organisation; an area in one
     region. Returns where each lies."""
     afdelinger: dict[str, UnitInfo] = {}
+    # min <> max instead of count(DISTINCT) (NULL organisations are ignored by both), and the
+    # kommuner listed only for the few afdelinger with more than one: lists per group cost more
+    # than the rest of the query.
     rows = con.execute(
-        "SELECT afdeling, count(DISTINCT coalesce(omraade, '')) > 1 OR count(DISTINCT region) > 1 "
-        "OR count(DISTINCT boligorganisation) > 1, min(region), list_sort(list(DISTINCT kommune)), min(omraade), "
-        "min(boligorganisation) FROM g WHERE afdeling IS NOT NULL GROUP BY afdeling"
+        "SELECT afdeling, min(coalesce(omraade, '')) <> max(coalesce(omraade, '')) OR min(region) <> max(region) "
+        "OR min(boligorganisation) <> max(boligorganisation), min(region), min(kommune), "
+        "min(omraade), min(boligorganisation) FROM g WHERE afdeling IS NOT NULL GROUP BY afdeling"
     ).fetchall()
     if not any(row[1] for row in rows):
+        spread = {
+            str(name): tuple(kommuner)
+            for name, kommuner in con.execute(
+                "SELECT afdeling, list_sort(list(DISTINCT kommune)) FROM g WHERE afdeling IS NOT NULL "
+                "GROUP BY afdeling HAVING min(kommune) <> max(kommune)"
+            ).fetchall()
+        }
         afdelinger = {
-            str(name): UnitInfo(int(region), tuple(kommuner), area or None, organisation)
-            for name, _, region, kommuner, area, organisation in rows
+            str(name): UnitInfo(int(region), spread.get(str(name)) or (low,), area or None, organisation)
+            for name, _, region, low, area, organisation in rows
         }
     else:
         _inconsistent_afdeling(con, source)
