@@ -17,6 +17,7 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
+from boligsocial.law.figures import Measure
 from boligsocial.law.verdicts import (
     CriterionResult,
     Flip,
@@ -70,11 +71,19 @@ class _Writer:
 
     def __init__(self) -> None:
         self.citations: dict[tuple[int, int], str] = {}
-        self.heads: dict[tuple[str, str, str, str, str], str] = {}
-        self.thresholds: dict[tuple[str, Fraction | None, str | None], str] = {}
+        self.string_lists: dict[tuple[tuple[str, ...], int], str] = {}
+        self.fixed: dict[str, tuple[object, ...]] = {}  # criterion key -> shared fields and texts
+        self.measured: dict[Measure, tuple[Fraction | None, Fraction | None, Fraction | None, str]] = {}
         self.histories: dict[tuple[HistoryYear, ...], str] = {}
         self.keys: dict[tuple[str, ...], str] = {}
         self.list_heads: dict[tuple[str, str], str] = {}
+
+    def strings(self, values: tuple[str, ...], depth: int) -> str:
+        """`_strings`, for lists that repeat across units (a list's reasons and notes)."""
+        text = self.string_lists.get((values, depth))
+        if text is None:
+            text = self.string_lists[values, depth] = _strings(values, depth)
+        return text
 
     def citation(self, citation: Any, depth: int) -> str:
         key = (id(citation), depth)
@@ -85,28 +94,42 @@ class _Writer:
 
     def criterion(self, c: CriterionResult) -> str:
         pad = _PAD[5]
-        head_key = (c.key, c.measure.value, c.label, c.wording, c.population)
-        head = self.heads.get(head_key)
-        if head is None:
-            fields = zip(("key", "measure", "label", "wording", "population"), head_key, strict=True)
-            head = self.heads[head_key] = f",\n{pad}".join(f'"{name}": {_string(v)}' for name, v in fields)
-        threshold_key = (c.operator.symbol, c.threshold, c.threshold_note)
-        threshold = self.thresholds.get(threshold_key)
-        if threshold is None:
-            threshold = f'"operator": {_string(c.operator.symbol)},\n{pad}"threshold": {_number(c.threshold)}'
-            if c.threshold_note:
-                threshold += f',\n{pad}"threshold_note": {_string(c.threshold_note)}'
-            self.thresholds[threshold_key] = threshold
+        fixed = self._criterion_fixed(c)
+        # A measure's criteria share its measurement: the value and counts are written once.
+        measured = self.measured.get(c.measure)
+        if measured is None or not (
+            measured[0] is c.value and measured[1] is c.numerator and measured[2] is c.denominator
+        ):
+            text = (
+                f'"value": {_number(c.value)},\n{pad}"numerator": {_number(c.numerator)},\n{pad}'
+                f'"denominator": {_number(c.denominator)}'
+            )
+            measured = self.measured[c.measure] = (c.value, c.numerator, c.denominator, text)
         approximate = "true" if c.approximate else "false"
         if c.approximate:
             approximate += f',\n{pad}"lower": {_bound(c.lower, False)},\n{pad}"upper": {_bound(c.upper, True)}'
         return (
-            f"{{\n{pad}{head},\n{pad}"
-            f'"value": {_number(c.value)},\n{pad}"numerator": {_number(c.numerator)},\n{pad}'
-            f'"denominator": {_number(c.denominator)},\n{pad}"approximate": {approximate},\n{pad}'
-            f'{threshold},\n{pad}"verdict": "{c.verdict.value}",\n{pad}"margin_pp": {_number(c.margin_pp)},\n{pad}'
+            f'{{\n{pad}{fixed[-2]},\n{pad}{measured[3]},\n{pad}"approximate": {approximate},\n{pad}'
+            f'{fixed[-1]},\n{pad}"verdict": "{c.verdict._value_}",\n{pad}"margin_pp": {_number(c.margin_pp)},\n{pad}'
             f'"citation": {self.citation(c.citation, 6)}\n{_PAD[4]}}}'
         )
+
+    def _criterion_fixed(self, c: CriterionResult) -> tuple[object, ...]:
+        """The criterion's fields that every unit shares (the same objects, from the compiled
+        rules), with their text: found by the key and checked by identity, not by hashing."""
+        found = self.fixed.get(c.key)
+        shared = (c.measure, c.label, c.wording, c.population, c.operator, c.threshold, c.threshold_note)
+        if found is not None and found[:7] == shared:  # identical, as a rule: compared by identity first
+            return found
+        pad = _PAD[5]
+        names = ("key", "measure", "label", "wording", "population")
+        fields = zip(names, (c.key, c.measure.value, *shared[1:4]), strict=True)
+        head = f",\n{pad}".join(f'"{name}": {_string(v)}' for name, v in fields)
+        threshold = f'"operator": {_string(c.operator.symbol)},\n{pad}"threshold": {_number(c.threshold)}'
+        if c.threshold_note:
+            threshold += f',\n{pad}"threshold_note": {_string(c.threshold_note)}'
+        found = self.fixed[c.key] = (*shared, head, threshold)
+        return found
 
     def history(self, years: tuple[HistoryYear, ...]) -> str:
         text = self.histories.get(years)
@@ -130,8 +153,8 @@ class _Writer:
             self.list_heads[(r.label, r.list_id)] = head
         return (
             f'{{\n{pad}"status": {_STATUS[r.status]},\n{pad}"statutory_status": {_STATUS[r.statutory_status]},\n'
-            f'{pad}{head},\n{pad}"reasons": {_strings(r.reasons, 6)},\n{pad}"flip": {_flip(r.flip)},\n'
-            f'{pad}"history": {self.history(r.history)},\n{pad}"practice_notes": {_strings(r.practice_notes, 6)},\n'
+            f'{pad}{head},\n{pad}"reasons": {self.strings(r.reasons, 6)},\n{pad}"flip": {_flip(r.flip)},\n'
+            f'{pad}"history": {self.history(r.history)},\n{pad}"practice_notes": {self.strings(r.practice_notes, 6)},\n'
             f'{pad}"citation": {self.citation(r.citation, 6)},\n{pad}"criteria": {self.criteria_keys(r.criteria)}\n'
             f"{_PAD[4]}}}"
         )
