@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +18,7 @@ from boligsocial.web.formats import Format, csv_response, json_response, request
 from boligsocial.web.state import AppState, CachedResponse
 
 MAX_CACHED = 2 * 1024 * 1024
+T = TypeVar("T")
 
 
 def app_state(request: Request) -> AppState:
@@ -134,8 +135,23 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
     return Response(cached.body, status_code=cached.status_code, headers=headers)
 
 
+def stored(request: Request, plan_id: int, what: tuple[Any, ...], read: Callable[[], T]) -> T:
+    """What `read()` reads of the plan, read once per data version and role and shared by every
+    address of a GET page (`what` names the read and its arguments). Every stored write changes
+    the data version, so it is never older than the page it is on; the role is part of the key
+    because the store answers by role (a summary carries the reader's own). Outside a GET page
+    of a known version (a form's answer) it is read afresh. The result is shared between
+    requests: the pages only read it."""
+    version = getattr(request.state, "versions", {}).get(plan_id)
+    if request.method != "GET" or version is None:
+        return read()
+    role = current_user(request).user.role_on(plan_id)
+    found: T = app_state(request).reads.get((plan_id, version, role, *what), read)
+    return found
+
+
 def plan_summary(request: Request, plan_id: int) -> PlanSummary:
-    return service(request).plans.summary(plan_id)
+    return stored(request, plan_id, ("summary",), lambda: service(request).plans.summary(plan_id))
 
 
 def parse_year(value: str | None) -> int | None:

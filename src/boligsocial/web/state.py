@@ -36,6 +36,7 @@ SESSION_TTL = 1.0  # seconds a session is trusted without asking the database (s
 MAX_PAGE_CACHE_BYTES = 64 * 1024 * 1024  # rendered pages kept per process
 MAX_FRAGMENT_CACHE_CHARS = 32 * 1024 * 1024  # rendered charts and table rows kept per process
 MAX_REPORT_CACHE_BYTES = 32 * 1024 * 1024  # built status reports (about 0,3-0,7 MB each)
+STORED_READS = 1024  # a data version's reads: a department's figures per year, an indicator, ...
 FRAGMENTS = 8192  # at most; the table rows of each data version must not push the charts out
 
 
@@ -205,6 +206,8 @@ class AppState:
         default_factory=lambda: ComputeOnceCache(FRAGMENTS, len, MAX_FRAGMENT_CACHE_CHARS)
     )
     archived: ComputeOnceCache[tuple[int, int], datetime | None] = field(default_factory=lambda: ComputeOnceCache(64))
+    # What a page reads of one data version (by role), shared by every address (`pages.stored`).
+    reads: ComputeOnceCache[tuple[Any, ...], Any] = field(default_factory=lambda: ComputeOnceCache(STORED_READS))
     # What a page derives from one data version, shared by every address of it (a text's preview).
     derived: ComputeOnceCache[tuple[Any, ...], Any] = field(default_factory=lambda: ComputeOnceCache(256))
     pages: ComputeOnceCache[tuple[Any, ...], CachedResponse] = field(

@@ -32,6 +32,7 @@ from boligsocial.web.pages import (
     parse_year,
     respond,
     service,
+    stored,
     written,
 )
 
@@ -213,7 +214,9 @@ def department_context(
     row = _find_row(rows, afdeling_id)
     svc = service(request)
     if record is None:
-        record = svc.key_figures.get_afdeling_figures(plan_id, afdeling_id, year)
+        key_figures = svc.key_figures
+        what = ("afdeling figures", afdeling_id, year)
+        record = stored(request, plan_id, what, lambda: key_figures.get_afdeling_figures(plan_id, afdeling_id, year))
     unit = row.unit
     afd = row.afdeling
     omraade = view.omraade_of(afd)

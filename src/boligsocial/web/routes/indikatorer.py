@@ -32,7 +32,7 @@ from boligsocial.store import ConflictError, IndikatorRecord, MaalingRecord, Val
 from boligsocial.web import charts
 from boligsocial.web.auth import needs
 from boligsocial.web.formats import csv_text, is_htmx
-from boligsocial.web.pages import app_state, cached_page, overview, respond, service, written
+from boligsocial.web.pages import app_state, cached_page, overview, respond, service, stored, written
 
 router = APIRouter()
 
@@ -304,7 +304,9 @@ def indicator_page(
     status_code: int = 200,
 ) -> Response:
     view = overview(request, plan_id)
-    record: IndikatorRecord = service(request).indicators.get_indikator(plan_id, indikator_id)
+    indicators = service(request).indicators
+    what = ("indikator", indikator_id)
+    record: IndikatorRecord = stored(request, plan_id, what, lambda: indicators.get_indikator(plan_id, indikator_id))
     indikator = record.indikator
     year = status_year(request, view.plan)
     try:

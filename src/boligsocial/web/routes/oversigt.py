@@ -20,6 +20,7 @@ from boligsocial.web.pages import (
     plan_summary,
     respond,
     service,
+    stored,
 )
 
 router = APIRouter()
@@ -92,7 +93,7 @@ def _oversigt(request: Request, plan_id: int, year: int | None) -> Response:
     known_residents = [r for r in residents if r is not None]
     near_rows = [r for r in rows if r.near or r.flips]
     near_rows.sort(key=lambda r: r.nearest_relative or 0)
-    events = service(request).audit.audit_events(plan_id, limit=8)
+    events = stored(request, plan_id, ("latest events",), lambda: service(request).audit.audit_events(plan_id, limit=8))
     changes = status_changes(request, plan_id, view, summary.list_years)
     indsats = [
         {

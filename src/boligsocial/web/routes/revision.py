@@ -17,7 +17,7 @@ from starlette.responses import Response
 from boligsocial.danish import as_utc, local_stamp, local_zone
 from boligsocial.store.records import ROLE_NAME_DA, AuditRecord
 from boligsocial.web.formats import csv_text, is_htmx
-from boligsocial.web.pages import cached_page, overview, respond, service
+from boligsocial.web.pages import cached_page, overview, respond, service, stored
 
 router = APIRouter()
 
@@ -218,7 +218,7 @@ def _revision(request: Request, plan_id: int, query: TrailQuery) -> Response:
         "plan": overview(request, plan_id).plan,
         "rows": rows,
         "query": query,
-        "choices": service(request).audit.audit_choices(plan_id),
+        "choices": stored(request, plan_id, ("audit choices",), lambda: service(request).audit.audit_choices(plan_id)),
         "has_next": has_next,
         "here": f"/plan/{plan_id}/revision",
         "page": "revision",

@@ -17,7 +17,7 @@ from boligsocial.store import ConflictError, ValidationFailed
 from boligsocial.store.records import ProseRecord
 from boligsocial.web.auth import needs
 from boligsocial.web.formats import csv_text, is_htmx
-from boligsocial.web.pages import app_state, cached_page, overview, respond, service, written
+from boligsocial.web.pages import app_state, cached_page, overview, respond, service, stored, written
 from boligsocial.web.prose_view import preview_html, prose_findings, prose_findings_key, section_title
 
 router = APIRouter()
@@ -43,7 +43,7 @@ class EditorState:
 
 
 def _records(request: Request, plan_id: int) -> dict[str, ProseRecord]:
-    return {r.name: r for r in service(request).prose.prose(plan_id)}
+    return {r.name: r for r in stored(request, plan_id, ("prose",), lambda: service(request).prose.prose(plan_id))}
 
 
 def _stored_findings(request: Request, plan_id: int, records: dict[str, ProseRecord]) -> dict[str, list[Finding]]:
