@@ -7,6 +7,7 @@ import gzip
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -43,6 +44,13 @@ def test_chunks_in_workers_write_the_pinned_output(name: str, workers: int) -> N
     options = Options(ignore, read_conviction_averages(averages, year))
     written = "".join(check_output(units, year, options, output, workers=workers))  # type: ignore[arg-type]
     assert f"# exit 0\n{written}" == gzip.decompress(pinned(name).read_bytes()).decode()
+    assert not _children(), "the workers are waited for once the output is written"
+
+
+def _children() -> list[str]:
+    """This process's child processes, finished but not waited for (zombies) included."""
+    tasks = Path("/proc/self/task").iterdir()
+    return [pid for task in tasks for pid in (task / "children").read_text().split()]
 
 
 def test_chunks_cover_the_units_in_order() -> None:

@@ -202,6 +202,8 @@ def check_output(
     list_names = next((w.list_names for w in done if w.list_names), [])
     if output == "json":
         return itertools.chain(result_json_pieces(result, [stream]), ["\n"])
+    for _ in stream:  # nothing in it: read to its end, which waits for the workers to finish
+        raise AssertionError("a table's or CSV's chunk streams nothing")
     if output == "csv":
         return [csv_header(list_names), *(text for w in done for text in w.texts)]
     rows = [row for w in done for row in w.rows]
