@@ -14,14 +14,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from boligsocial.danish import short_number
 from boligsocial.law.criteria import criterion_results
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
+from boligsocial.law.flips import crossing, make_flip
 from boligsocial.law.reasons import earlier_years, list_constants, memoised_reasons, residents_reason
 from boligsocial.law.rules import History, ListRule, World
 from boligsocial.law.thresholds import CompiledRules, Points
 from boligsocial.law.verdicts import Flip, HistoryYear, ListResult, Status
-from boligsocial.law.vocabulary import MEASURE_LABELS_DA
 
 # Small enough never to step over a second threshold, large enough to be exact in a Fraction.
 EPSILON = Fraction(1, 10**6)
@@ -285,16 +284,6 @@ def _any_list_status(rules: CompiledRules, state: UnitState) -> Status:
     return _fold(seen)
 
 
-def _flip_text(label: str, joins: bool, threshold: Fraction, falls: bool, inclusive: bool, kind: str) -> str:
-    verb = "kommer på listen" if joins else "forlader listen"
-    t = short_number(threshold)
-    if falls:
-        where = f"falder til {t} pct. eller derunder" if inclusive else f"falder under {t} pct."
-    else:
-        where = f"stiger til {t} pct. eller derover" if inclusive else f"stiger over {t} pct."
-    return f"{verb.capitalize()}, hvis {label.lower()} {where} ({kind})"
-
-
 def _candidates(rules: CompiledRules, measure: Measure) -> list[tuple[Fraction, Mapping[str, bool]]]:
     """The values a flip may move a measure to (each threshold and a point just either side of
     it), ascending, with the criteria outcomes there; the same for every unit, so made once."""
@@ -349,46 +338,6 @@ def _depends_on(rules: CompiledRules, list_id: str) -> frozenset[str]:
     return found
 
 
-def _flip(
-    rules: CompiledRules, change: Fraction, measure: Measure, value: Fraction, candidate: Fraction, joins: bool
-) -> Flip:
-    """The flip of `value` to `candidate`; `change`: its distance to the threshold crossed."""
-    threshold, inclusive, label = _crossing(rules, measure, candidate)
-    falls = candidate < value
-    text_key = ("flip text", measure, candidate, joins, falls)
-    head = rules.local.get(text_key)
-    if head is None:
-        head = rules.local[text_key] = _flip_text(label, joins, threshold, falls, inclusive, "")[:-2]
-    flip = object.__new__(Flip)
-    # Flip(**fields), without the frozen dataclass's field-by-field __init__ (tens of thousands
-    # of flips on a national file); every field is given.
-    flip.__dict__.update(
-        measure=measure,
-        label=label,
-        current=value,
-        threshold=threshold,
-        target=candidate,
-        direction="falder" if falls else "stiger",
-        inclusive=inclusive,
-        change_pp=change,
-        joins=joins,
-        text=f"{head}(i dag {short_number(value)} pct.)",
-    )
-    return flip
-
-
-def _crossing(rules: CompiledRules, measure: Measure, candidate: Fraction) -> tuple[Fraction, bool, str]:
-    """The threshold a flip to `candidate` crosses (the nearest), whether the candidate is the
-    threshold itself, and the measure's label; the same for every unit, so found once."""
-    memo_key = ("crossing", measure, candidate)
-    found = rules.local.get(memo_key)
-    if found is None:
-        keys = rules.criteria_for(measure)
-        threshold = min((rules.thresholds[k] for k in keys), key=lambda t: abs(t - candidate))
-        found = rules.local[memo_key] = (threshold, candidate == threshold, MEASURE_LABELS_DA[measure])
-    return found
-
-
 def find_flips(
     rules: CompiledRules,
     unit: UnitFigures,
@@ -408,14 +357,12 @@ def find_flips(
     if parts is None:
         parts = _parts(rules, unit)
     eligible = eligibility(rules, unit, ignore_min_residents)
-    determined = [list_id for list_id, (before, _) in current.items() if before is not None]
-    for measure in Measure:
+    determined = tuple(list_id for list_id, (before, _) in current.items() if before is not None)
+    for measure, thresholds_known in _measures_with_criteria(rules):
         value = unit.measurement(measure).value
-        keys = rules.criteria_for(measure)
-        if value is None or not keys or any(rules.threshold(k) is None for k in keys):
+        if value is None or not thresholds_known:
             continue  # no value, or no threshold to cross (a multiple of an unknown average)
-        # A list none of whose criteria is the measure's keeps its status whatever the value.
-        movable = [lid for lid in determined if not _depends_on(rules, lid).isdisjoint(keys)]
+        movable = _movable(rules, measure, determined)
         if not movable:
             continue
         if len(parts[measure]) == 1:
@@ -425,13 +372,24 @@ def find_flips(
         else:  # a value with a range around it: its part is not in the state key as the measure's own
             found = _flips_walking(rules, measure, value, (parts, eligible, history), current, movable)
         for list_id, (candidate, joins) in found.items():
-            change = abs(_crossing(rules, measure, candidate)[0] - value)
+            change = abs(crossing(rules, measure, candidate)[0] - value)
             if list_id not in best or change < best[list_id][0]:
                 best[list_id] = (change, measure, value, candidate, joins)
-    return {list_id: _flip(rules, *flip) for list_id, flip in best.items()}
+    return {list_id: make_flip(rules, *flip) for list_id, flip in best.items()}
 
 
 Move = tuple[Fraction, bool]  # a flip's candidate value, and whether it puts the unit on the list
+
+
+def _movable(rules: CompiledRules, measure: Measure, determined: tuple[str, ...]) -> list[str]:
+    """The lists among `determined` that the measure can flip: a list none of whose criteria
+    is the measure's keeps its status whatever the value."""
+    memo_key = ("movable", measure, determined)
+    found = rules.local.get(memo_key)
+    if found is None:
+        keys = rules.criteria_for(measure)
+        found = rules.local[memo_key] = [lid for lid in determined if not _depends_on(rules, lid).isdisjoint(keys)]
+    return found
 
 
 Rest = tuple[Mapping[Measure, Part], Status, Mapping[int, Status]]  # a unit's parts, eligibility, history
