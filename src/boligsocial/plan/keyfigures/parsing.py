@@ -76,6 +76,7 @@ class Parser:
         # Written numbers already read: a national file's 216.000 cells hold 41.000 distinct
         # texts (denominators, region averages, zeros), and a Decimal is immutable.
         self.numbers: dict[str, Decimal | None] = {}
+        self.fractions: dict[Decimal, Fraction] = {}
 
     # -- issues
 
@@ -457,15 +458,22 @@ class _Row:
         if counts is None:
             if percentage is None:
                 return Measurement.unknown()
-            return Measurement.published(Fraction(percentage), written_decimals(percentage))
-        numerator = Fraction(counts.numerator)
+            return Measurement.published(self.fraction(percentage), written_decimals(percentage))
+        numerator = self.fraction(counts.numerator)
         if counts.region_average is not None:
-            numerator /= Fraction(counts.region_average)
+            numerator /= self.fraction(counts.region_average)
             extra[EXTRA_INDKOMST_REGION_GNS] = format(counts.region_average, "f")
-        measurement = Measurement.from_counts(numerator, Fraction(counts.denominator))
+        measurement = Measurement.from_counts(numerator, self.fraction(counts.denominator))
         if percentage is not None:
             self.check_agreement(measure, percentage, measurement)
         return measurement
+
+    def fraction(self, number: Decimal) -> Fraction:
+        """`Fraction(number)`, made once per distinct number of the file (both are immutable)."""
+        found = self.parser.fractions.get(number)
+        if found is None:
+            found = self.parser.fractions[number] = Fraction(number)
+        return found
 
     def check_agreement(self, measure: Measure, percentage: Decimal, counts: Measurement) -> None:
         """A percentage given next to counts must be the counts' share, rounded as written."""
