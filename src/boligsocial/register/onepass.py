@@ -166,7 +166,8 @@ def _sums(spec: Pass) -> dict[str, str]:
         "iv": "count_if(nonwest)" if everyone else "count_if(b_iv AND nonwest)",
         "uf_n": "count_if(b_uf)",
         "uf_promille": "sum(uden_for_promille * b_uf::SMALLINT)",
-        "uf_personer": "count_if(b_uf AND uden_for_promille > 0)",
+        # the product `uf_promille` sums, made once for both (common subexpression): one test per row
+        "uf_personer": "count_if(uden_for_promille * b_uf::SMALLINT > 0)",
         "doemte_n": "count_if(b_d)",
         "doemte": "count_if(b_d AND doemt)",
         "udd_n": "count_if(b_u)",
