@@ -11,6 +11,7 @@ import re
 from fastapi.testclient import TestClient
 
 from boligsocial.store import SYSTEM_ACTOR, UserService
+from boligsocial.web.state import VersionCache
 from web_helpers import add_user, client, department_id, sign_in, text_of  # noqa: F401
 
 READ_ONLY = "Du har læseadgang til planen; kun en redaktør kan ændre nøgletallene."
@@ -76,3 +77,17 @@ def test_a_role_change_and_a_sign_out_show_on_the_next_page(client: TestClient) 
     assert signed_out.status_code == 303
     gone = client.get(f"/plan/1/afdelinger/{afd}?_=6")
     assert gone.status_code == 303 and gone.headers["location"].startswith("/logind")
+
+
+def test_a_version_read_before_a_write_is_not_kept_after_it() -> None:
+    """A page that read the data version just before a write committed must not have that old
+    version trusted after the write forgot it: the writer's next page would show the data
+    before its write (seen in bench/web.py as a 409 on the writer's next save)."""
+    versions = VersionCache(ttl=60)
+    ticket = versions.read_begins(1)  # a page begins to read the version ...
+    versions.forget(1)  # ... a write commits and forgets it ...
+    versions.store(1, 41, ticket)  # ... and the page's old version arrives
+    assert versions.peek(1) is None
+    ticket = versions.read_begins(1)
+    versions.store(1, 42, ticket)  # read with nothing written since: kept
+    assert versions.peek(1) == 42

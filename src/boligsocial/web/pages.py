@@ -54,15 +54,17 @@ def current_version(request: Request, plan_id: int) -> int:
     between requests (see `VersionCache`); a POST always reads it from the database."""
     versions = app_state(request).versions
     if request.method != "GET":
+        ticket = versions.read_begins(plan_id)
         version = data_version(service(request), plan_id)
-        versions.store(plan_id, version)
+        versions.store(plan_id, version, ticket)
         return version
     known: dict[int, int] = getattr(request.state, "versions", {})
     if plan_id not in known:
         trusted = versions.peek(plan_id)
         if trusted is None:
+            ticket = versions.read_begins(plan_id)
             trusted = data_version(service(request), plan_id)
-            versions.store(plan_id, trusted)
+            versions.store(plan_id, trusted, ticket)
         known[plan_id] = trusted
         request.state.versions = known
     return known[plan_id]

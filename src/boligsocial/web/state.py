@@ -108,11 +108,17 @@ class VersionCache:
 
     Writes made through this app forget the plan's entry at once, so the next page reads the new
     version; a write by another process (a second worker, the command line) is seen within `ttl`.
-    Pages served from the cache within `ttl` thus need no database round trip at all."""
+    Pages served from the cache within `ttl` thus need no database round trip at all.
+
+    A version read before a write's commit must not be kept after the write forgot the entry
+    (a page that began just before the write would otherwise have the old version trusted for
+    another `ttl`, and the writer's next page show the data before its write): `read_begins`
+    hands out a ticket, and `store` keeps a version only if nothing was forgotten since."""
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
         self._items: dict[int, tuple[float, int]] = {}
+        self._forgotten: dict[int, int] = {}  # per plan, how many times forgotten
         self._lock = threading.Lock()
 
     def peek(self, plan_id: int) -> int | None:
@@ -122,13 +128,20 @@ class VersionCache:
             return None
         return item[1]
 
-    def store(self, plan_id: int, version: int) -> None:
+    def read_begins(self, plan_id: int) -> int:
+        """The ticket to pass to `store` with the version read after this call."""
         with self._lock:
-            self._items[plan_id] = (time.monotonic(), version)
+            return self._forgotten.get(plan_id, 0)
+
+    def store(self, plan_id: int, version: int, ticket: int) -> None:
+        with self._lock:
+            if self._forgotten.get(plan_id, 0) == ticket:  # else a write came between read and store
+                self._items[plan_id] = (time.monotonic(), version)
 
     def forget(self, plan_id: int) -> None:
         with self._lock:
             self._items.pop(plan_id, None)
+            self._forgotten[plan_id] = self._forgotten.get(plan_id, 0) + 1
 
 
 class LatestOverviews:
