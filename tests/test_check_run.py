@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from boligsocial.law.check_run import PARALLEL_FROM, bounds, check_output, default_workers, in_chunks
+from boligsocial.law.check_run import (
+    PARALLEL_FROM,
+    bounds,
+    check_output,
+    cpu_times,
+    default_workers,
+    idle_cores,
+    in_chunks,
+)
 from boligsocial.law.classify import Options
 from boligsocial.law.errors import LawError
 from boligsocial.law.given_averages import read_conviction_averages
@@ -63,10 +71,27 @@ def test_chunks_cover_the_units_in_order() -> None:
 
 
 def test_a_small_file_is_classified_in_this_process() -> None:
-    assert default_workers(PARALLEL_FROM - 1) == 1
-    assert default_workers(0) == 1
-    if sys.platform == "linux":
-        assert default_workers(100 * PARALLEL_FROM) == len(os.sched_getaffinity(0))
+    assert default_workers(PARALLEL_FROM - 1, idle=8.0) == 1
+    assert default_workers(0, idle=8.0) == 1
+
+
+@needs_fork
+def test_a_worker_for_each_other_idle_core() -> None:
+    cores = len(os.sched_getaffinity(0))
+    assert default_workers(100 * PARALLEL_FROM, idle=cores - 1.0) == cores
+    assert default_workers(100 * PARALLEL_FROM, idle=0.3) == 1  # the other cores are busy
+    assert default_workers(100 * PARALLEL_FROM, idle=0.0) == 1
+    assert default_workers(2 * PARALLEL_FROM, idle=cores - 1.0) == min(cores, 2)
+
+
+@needs_fork
+def test_idle_cores_are_read_from_the_machine() -> None:
+    started = cpu_times()
+    assert started is not None and 0 <= started[0] <= started[1]
+    assert idle_cores(started) is None  # too short a time to tell
+    assert idle_cores(None) is None
+    idle = idle_cores((started[0] - 500, started[1] - 1000))
+    assert idle is not None and 0 <= idle <= os.cpu_count()  # type: ignore[operator]
 
 
 def _failing_from(first_bad: int) -> Callable[[int, int], tuple[list[int], Iterable[int]]]:

@@ -17,7 +17,7 @@ from typer import _click as click  # typer 0.29 vendors click; its commands are 
 from typer.core import TyperGroup
 from typer.main import get_command, get_group
 
-from boligsocial.law.check_run import check_output
+from boligsocial.law.check_run import check_output, cpu_times
 from boligsocial.law.classify import Options, list_years_in
 from boligsocial.law.errors import LawError
 from boligsocial.law.given_averages import read_conviction_averages
@@ -121,6 +121,7 @@ def check(
     output: Annotated[OutputFormat, typer.Option("--format", help="table, json eller csv.")] = OutputFormat.table,
 ) -> None:
     """Vurdér afdelinger og områder mod lovens lister (almenboligloven § 61 a og § 61 b)."""
+    started = cpu_times()  # how busy the machine is while the file is read decides the workers
     with _without_cyclic_gc():
         try:
             loaded = load_key_figure_input(path)
@@ -135,9 +136,10 @@ def check(
         averages = {**loaded.conviction_averages, **parse_conviction_averages(convicted_national_avg or [], year)}
         title = f"{loaded.title}: områdelister, listeår {year}" if loaded.title else None
         try:
-            # On a national file the units are classified and written in chunks on every core
-            # (law/check_run.py), the output the same bytes as one process writes.
-            pieces = check_output(loaded.units, year, Options(ignore_min_residents, averages), output.value, title)
+            # On a national file the units are classified and written in chunks on every idle
+            # core (law/check_run.py), the output the same bytes as one process writes.
+            options = Options(ignore_min_residents, averages)
+            pieces = check_output(loaded.units, year, options, output.value, title, started=started)
         except LawError as error:
             fail(str(error))
         for piece in pieces:

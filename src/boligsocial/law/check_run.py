@@ -11,9 +11,11 @@ once every chunk has classified, so the output is the serial output byte for byt
 (tests/test_check_run.py). An error in a chunk is raised here as it would be serially: the
 first chunk's in order, with its message (a `LawError`'s Danish text reaches the command).
 
-Forking is used only where it is the start method to have (Linux) and for files of at least
-`PARALLEL_FROM` units: below that, start-up of the workers costs more than it saves. Each worker
-fills its own memos (a few hundred distinct states' statuses and flips) again."""
+Forking is used only where it is the start method to have (Linux), for files of at least
+`PARALLEL_FROM` units (below that, start-up of the workers costs more than it saves) and with
+a worker for each core that was idle while the file was read (`default_workers`): each worker
+fills its own memos (a few hundred distinct states' statuses and flips) again, which only a
+core of its own pays for."""
 
 from __future__ import annotations
 
@@ -50,12 +52,43 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def default_workers(units: int) -> int:
-    """How many chunks to cut `units` units into: one per core, where forking is the platform's
-    way and the file is large enough to gain from it; else one."""
+def default_workers(units: int, idle: float | None = None) -> int:
+    """How many chunks to cut `units` units into: this process's and one per other idle core,
+    where forking is the platform's way and the file is large enough to gain from it; else one.
+
+    A worker only pays where it has a core to itself: it redoes the memos and its results travel
+    through a pipe (a quarter more CPU in all on the national file), so on a machine whose cores
+    are busy the chunks run in turn in this process instead, which is then the faster
+    (bench/README.md, issue 12). `idle`: the cores besides this process's that were idle while
+    it read the file (`idle_cores`); unknown, the load average says how many are busy."""
     if sys.platform != "linux" or units < PARALLEL_FROM:
         return 1
-    return max(1, min(cores(), units // PARALLEL_FROM))
+    if idle is None:
+        idle = cores() - 1 - os.getloadavg()[0]
+    return max(1, min(1 + int(idle + 0.5), cores(), units // PARALLEL_FROM))
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """(idle, all) clock ticks of the machine's CPUs since boot (/proc/stat); None without it."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    ticks = [int(field) for field in fields[1:9]]  # user nice system idle iowait irq softirq steal
+    return ticks[3] + ticks[4], sum(ticks)
+
+
+def idle_cores(since: tuple[int, int] | None) -> float | None:
+    """How many of the machine's cores were idle on average since `since` (`cpu_times`); None
+    when unknown or too short a time to tell (under 10 ticks a core)."""
+    now = cpu_times()
+    count = os.cpu_count() or 1
+    if since is None or now is None or now[1] - since[1] < 10 * count:
+        return None
+    return (now[0] - since[0]) / (now[1] - since[1]) * count
 
 
 def bounds(count: int, chunks: int) -> list[tuple[int, int]]:
@@ -175,13 +208,15 @@ def check_output(
     title: str | None = None,
     law: Law | None = None,
     workers: int | None = None,
+    started: tuple[int, int] | None = None,
 ) -> Iterable[str]:
     """The text `check` writes, in pieces to be written in order (a national JSON is 130 MB).
 
-    `workers`: how many chunks to classify and write at once (default: `default_workers`)."""
+    `workers`: how many chunks to classify and write at once; by default `default_workers`,
+    from the cores idle since `started` (`cpu_times` when the command started)."""
     classification = Classification(units, year, options, law)
     count = len(classification.units)
-    chunks = default_workers(count) if workers is None else workers
+    chunks = default_workers(count, idle_cores(started)) if workers is None else workers
 
     def work(start: int, stop: int) -> tuple[_Written, Iterable[str]]:
         part = classification.chunk(start, stop)
