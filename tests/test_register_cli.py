@@ -311,6 +311,23 @@ def test_an_invalid_row_is_reported_before_a_duplicate(tmp_path: Path, fmt: str)
         run([tmp_path / "data"], [2024])
 
 
+def test_a_duplicate_is_reported_before_an_error_of_the_tally(tmp_path: Path) -> None:
+    """The tally runs while the duplicate check finishes; a duplicate is still the error reported,
+    as when the check ran to its end before the tally."""
+    from boligsocial.register.lists import run
+    from boligsocial.register.schema import RegisterError
+
+    rows = [r for i in range(30) for r in in_years(person(afdeling="A-1", omraade="O", alder=i % 18), (2022, 2023))]
+    # nobody of 18 or over: no national average of convictions
+    write_parquet(tmp_path / "data" / "a.parquet", rows)
+    with pytest.raises(RegisterError, match="ingen beboere på 18 år og derover"):
+        run([tmp_path / "data"], [2024])
+    twice = next(r for r in rows if r["aar"] == 2022)
+    write_parquet(tmp_path / "data" / "a.parquet", [*rows, twice])
+    with pytest.raises(RegisterError, match=f"person_id {twice['person_id']} står 2 gange i data for 2022"):
+        run([tmp_path / "data"], [2024])
+
+
 def test_bad_herkomst_in_csv_and_in_a_year_not_used(tmp_path: Path) -> None:
     """In CSV, herkomst is checked in the pass; in Parquet from the dictionaries, but still only
     in the data years the list year uses."""

@@ -54,6 +54,7 @@ __all__ = [
     "SumTable",
     "UnitInfo",
     "aggregate",
+    "aggregating",
     "connect",
 ]
 
@@ -196,6 +197,24 @@ def aggregate(
     options: EngineOptions,
 ) -> Aggregates:
     """Run the engine for the list years in `plans`; raises `RegisterError` on bad input."""
+    with aggregating(source, con, plans, method, options) as result:
+        return result
+
+
+@contextmanager
+def aggregating(
+    source: Source,
+    con: duckdb.DuckDBPyConnection,
+    plans: Sequence[YearPlan],
+    method: Method,
+    options: EngineOptions,
+) -> Iterator[Aggregates]:
+    """`aggregate`, giving the sums to the block while the duplicate check may still be running.
+
+    The block (the tally and discretion, single-threaded Python) overlaps the check, which DuckDB
+    runs on the other core; leaving the block waits for it. A duplicate found is the error raised,
+    also in place of an error of the block: it is the error `aggregate` would have raised before
+    the block ran."""
     bands = _bands(plans)
     years = sorted({y for plan in plans for y in plan.data_years})
     proven = proven_by_statistics(con, source, checked_elsewhere=KEYS)
@@ -207,7 +226,7 @@ def aggregate(
     ids = _id_range(con, proven.person_range)
     quiet = dataclasses.replace(options, progress=None)
     # The duplicate check reads the files again, on a second connection, while this one rolls up
-    # the sums: on two cores, reading ids and Python's work on the sums overlap.
+    # the sums and the block tallies them: on two cores, reading ids and Python's work overlap.
     with _in_background(con, lambda cursor: _check_duplicates(cursor, source, years, quiet, ids)) as duplicates:
         afdelinger, omraader = _check_units(con, source)
         result = Aggregates(tables=_fetch_sums(con, "g"), afdelinger=afdelinger, omraader=omraader)
@@ -220,8 +239,12 @@ def aggregate(
                 sql = "CREATE OR REPLACE TEMP TABLE gc AS " + aggregate_sql(current, plan.residents_year)
                 _query(con, sql, source, options, f"Følger beboerne pr. 1. januar {plan.list_year} tilbage")
                 result.current[plan.list_year] = _fetch_sums(con, "gc")
+        try:
+            yield result
+        except Exception:
+            duplicates.wait()
+            raise
         duplicates.wait()
-    return result
 
 
 class _Background:

@@ -26,7 +26,7 @@ from boligsocial.law.render import render_csv, render_table
 from boligsocial.law.thresholds import compile_rules
 from boligsocial.law.verdicts import ListYearResult, result_dict
 from boligsocial.plan.keyfigures import EXTRA_INDKOMST_REGION_GNS, KeyFigureError, write_key_figures
-from boligsocial.register.compute import EngineOptions, aggregate, connect
+from boligsocial.register.compute import EngineOptions, aggregating, connect
 from boligsocial.register.discretion import DEFAULT_MIN_CELL, RESIDENTS, Suppression, suppress
 from boligsocial.register.measures import plan_year
 from boligsocial.register.method import Method
@@ -110,16 +110,17 @@ def run(
     with connect(engine) as con:
         source = open_source(paths, con)
         timings["schema_s"] = time.perf_counter() - start
-        aggregates = aggregate(source, con, plans, method, engine)
-    timings["engine_s"] = time.perf_counter() - start
-    years = tally(aggregates, plans, method)
-    for y in years:
-        if Measure.DOEMTE in y.plan.measures and y.national is None:
-            raise RegisterError(
-                f"listeår {y.list_year}: der er ingen beboere på 18 år og derover i data, så landsgennemsnittet "
-                "for dømte kan ikke beregnes"
-            )
-    suppression = {y.list_year: suppress(y, min_cell) for y in years}
+        # the tally and discretion run while the engine's duplicate check finishes (`aggregating`)
+        with aggregating(source, con, plans, method, engine) as aggregates:
+            timings["engine_s"] = time.perf_counter() - start
+            years = tally(aggregates, plans, method)
+            for y in years:
+                if Measure.DOEMTE in y.plan.measures and y.national is None:
+                    raise RegisterError(
+                        f"listeår {y.list_year}: der er ingen beboere på 18 år og derover i data, så "
+                        "landsgennemsnittet for dømte kan ikke beregnes"
+                    )
+            suppression = {y.list_year: suppress(y, min_cell) for y in years}
     timings["figures_s"] = time.perf_counter() - start
     return RegisterRun(
         years=years,
