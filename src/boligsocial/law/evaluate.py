@@ -253,10 +253,11 @@ def _statuses(rules: CompiledRules, state: UnitState, wanted: tuple[str, ...]) -
         if not list_group:
             continue
         for eligible, criteria, history in _worlds(group_state):
+            # The world with and without rules of practice, shared by the lists (it is frozen).
+            worlds = (World(criteria, history, rules.year, True), World(criteria, history, rules.year, False))
             for list_id in list_group:
                 rule = rules.rules[list_id]
-                for practice, bucket in ((True, 0), (False, 1)):
-                    world = World(criteria, history, rules.year, apply_practice=practice)
+                for bucket, world in enumerate(worlds):
                     seen[list_id][bucket].add(eligible and rule.holds(world, rules.rules))
     return {lid: (_fold(a), _fold(b)) for lid, (a, b) in seen.items()}
 
