@@ -11,8 +11,10 @@ areas at the default size. Then times whole processes from the outside, start-up
 - import:      `python -c "import boligsocial.cli"`, the start-up every command pays (baseline);
 - read:        reading the key-figure file alone (`load_key_figure_input`), start-up included;
 - check csv:   `boligsocial check FILE --format csv`;
-- json serial: `check FILE --format json` in one process (`check_run.default_workers` set to 1):
-               what the forked workers save; the CPU seconds of the runs above include theirs;
+- json serial: `check FILE --format json` in one process (`check_run.default_workers` set to 1);
+- json forked: the same with a worker on every core (`default_workers` set to the cores), whether
+               or not they are idle (by default `check` forks only for cores idle while it reads);
+               the CPU seconds include the workers';
 - write:       a process that writes as many characters as the JSON has to stdout (what merely
                writing the output costs, the floor under `check --format json`).
 
@@ -98,10 +100,12 @@ def json_chars(figures: Path) -> int:
     return len(out.stdout.decode())
 
 
-SERIAL = (
-    "import sys; import boligsocial.law.check_run as run; run.default_workers = lambda units: 1; "
-    "from boligsocial.cli import main; sys.argv[0] = 'boligsocial'; main()"
-)
+def _with_workers(workers: str) -> str:
+    """`boligsocial` with `check_run.default_workers` giving `workers` (a Python expression)."""
+    return (
+        f"import sys; import boligsocial.law.check_run as run; run.default_workers = lambda *_: {workers}; "
+        "from boligsocial.cli import main; sys.argv[0] = 'boligsocial'; main()"
+    )
 
 
 def main() -> None:
@@ -122,7 +126,8 @@ def main() -> None:
         "check json": [*check, "--format", "json"],
         "check table": check,
         "check csv": [*check, "--format", "csv"],
-        "json serial": [PYTHON, "-c", SERIAL, "check", str(figures), "--format", "json"],
+        "json serial": [PYTHON, "-c", _with_workers("1"), "check", str(figures), "--format", "json"],
+        "json forked": [PYTHON, "-c", _with_workers("run.cores()"), "check", str(figures), "--format", "json"],
         "import": [PYTHON, "-c", "import boligsocial.cli"],
         "read": [PYTHON, "-c", read],
         "write": [PYTHON, "-c", f"import sys; sys.stdout.write('æ' * 10 + 'x' * {chars - 10})"],
@@ -150,8 +155,8 @@ def main() -> None:
         f"  check json / write: {wall['check json'] / wall['write']:.1f}x (CPU {cpu['check json'] / cpu['write']:.1f}x)"
     )
     print(
-        f"  json serial / check json: {wall['json serial'] / wall['check json']:.2f}x "
-        f"(CPU {cpu['json serial'] / cpu['check json']:.2f}x)"
+        f"  json serial / json forked: {wall['json serial'] / wall['json forked']:.2f}x "
+        f"(CPU {cpu['json serial'] / cpu['json forked']:.2f}x)"
     )
     for output in ("json", "table") if args.against else ():
         before, now = f"{args.against} {output}", f"check {output}"
@@ -170,6 +175,8 @@ def main() -> None:
         "csv_cpu_seconds": round(cpu["check csv"], 3),
         "serial_json_seconds": round(wall["json serial"], 3),
         "serial_json_cpu_seconds": round(cpu["json serial"], 3),
+        "forked_json_seconds": round(wall["json forked"], 3),
+        "forked_json_cpu_seconds": round(cpu["json forked"], 3),
         "import_seconds": round(wall["import"], 3),
         "import_cpu_seconds": round(cpu["import"], 3),
         "read_seconds": round(wall["read"], 3),
