@@ -523,10 +523,11 @@ def evaluate_lists(
     results: dict[str, ListResult] = {}
     verdicts = tuple(c.verdict for c in criteria.values())
     first_reason = residents_reason(rules, unit, state.eligible, ignore_min_residents)
+    current_key = tuple(current.items())
     for list_id, param in rules.rule_set.lists.items():
-        reasons = memoised_reasons(rules, list_id, criteria, verdicts, current)
+        reasons = memoised_reasons(rules, list_id, criteria, verdicts, current, current_key)
         if first_reason is not None:
-            reasons.insert(0, first_reason)
+            reasons = (first_reason, *reasons)
         history_years: tuple[HistoryYear, ...] = ()
         earlier = earlier_years(rules, list_id)
         if earlier:
@@ -543,7 +544,7 @@ def evaluate_lists(
             label=param.label,
             status=status,
             statutory_status=statutory,
-            reasons=tuple(reasons),
+            reasons=reasons,
             criteria=tuple(criteria[k] for k in shown),
             citation=rules.list_citations[list_id],
             flip=flips.get(list_id),

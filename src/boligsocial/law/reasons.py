@@ -75,14 +75,16 @@ def memoised_reasons(
     criteria: Mapping[str, CriterionResult],
     verdicts: tuple[Verdict, ...],
     current: Statuses,
-) -> list[str]:
+    current_key: tuple[object, ...] | None = None,
+) -> tuple[str, ...]:
     """`reasons_for` the list, memoised: the lines depend on the criteria only through their
-    verdicts (the thresholds and labels are the rules'), and on the lists' statuses."""
-    key = ("reasons", list_id, verdicts, tuple(current.items()))
+    verdicts (the thresholds and labels are the rules'), and on the lists' statuses
+    (`current_key`: `tuple(current.items())`, when the caller has it for several lists)."""
+    key = ("reasons", list_id, verdicts, tuple(current.items()) if current_key is None else current_key)
     found = rules.local.get(key)
     if found is None:
         found = rules.local[key] = tuple(reasons_for(rules.rules[list_id], rules, criteria, current))
-    return list(found)
+    return found
 
 
 def list_constants(rules: CompiledRules, list_id: str) -> tuple[list[str], tuple[str, ...]]:
