@@ -71,17 +71,20 @@ def test_chunks_cover_the_units_in_order() -> None:
 
 
 def test_a_small_file_is_classified_in_this_process() -> None:
-    assert default_workers(PARALLEL_FROM - 1, idle=8.0) == 1
-    assert default_workers(0, idle=8.0) == 1
+    assert default_workers(PARALLEL_FROM - 1, idle=8.0, load=0.0) == 1
+    assert default_workers(0, idle=8.0, load=0.0) == 1
 
 
 @needs_fork
 def test_a_worker_for_each_other_idle_core() -> None:
     cores = len(os.sched_getaffinity(0))
-    assert default_workers(100 * PARALLEL_FROM, idle=cores - 1.0) == cores
-    assert default_workers(100 * PARALLEL_FROM, idle=0.3) == 1  # the other cores are busy
-    assert default_workers(100 * PARALLEL_FROM, idle=0.0) == 1
-    assert default_workers(2 * PARALLEL_FROM, idle=cores - 1.0) == min(cores, 2)
+    many = 100 * PARALLEL_FROM
+    assert default_workers(many, idle=cores - 1.0, load=0.2) == cores
+    assert default_workers(many, idle=cores - 1.0, load=1.1) == cores  # the load of this process itself
+    assert default_workers(many, idle=0.3, load=0.2) == 1  # the other cores were busy while it read
+    assert default_workers(many, idle=cores - 1.0, load=cores + 2.0) == 1  # idle by chance, busy by the load
+    assert default_workers(many, idle=None, load=cores + 2.0) == 1
+    assert default_workers(2 * PARALLEL_FROM, idle=cores - 1.0, load=0.0) == min(cores, 2)
 
 
 @needs_fork

@@ -52,20 +52,25 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def default_workers(units: int, idle: float | None = None) -> int:
+def default_workers(units: int, idle: float | None = None, load: float | None = None) -> int:
     """How many chunks to cut `units` units into: this process's and one per other idle core,
     where forking is the platform's way and the file is large enough to gain from it; else one.
 
     A worker only pays where it has a core to itself: it redoes the memos and its results travel
     through a pipe (a quarter more CPU in all on the national file), so on a machine whose cores
     are busy the chunks run in turn in this process instead, which is then the faster
-    (bench/README.md, issue 12). `idle`: the cores besides this process's that were idle while
-    it read the file (`idle_cores`); unknown, the load average says how many are busy."""
+    (bench/README.md, issue 12). A core counts as free when it was idle (three quarters of the
+    time or more) while this process read the file (`idle`: `idle_cores`, the cores besides this
+    process's) and the 1-minute load average (`load`, read when not given) leaves it free too:
+    half a second of reading alone can fall between another program's runs."""
     if sys.platform != "linux" or units < PARALLEL_FROM:
         return 1
-    if idle is None:
-        idle = cores() - 1 - os.getloadavg()[0]
-    return max(1, min(1 + int(idle + 0.5), cores(), units // PARALLEL_FROM))
+    if load is None:
+        load = os.getloadavg()[0]
+    free = cores() - max(load, 1.0)  # the load counts this process once it has run a while
+    if idle is not None:
+        free = min(free, idle)
+    return max(1, min(1 + int(free + 0.25), cores(), units // PARALLEL_FROM))
 
 
 def cpu_times() -> tuple[int, int] | None:
