@@ -6,6 +6,7 @@ very next page, even one whose reads were kept a moment before."""
 # ruff: noqa: F811 - pytest fixtures imported from web_helpers are used as arguments
 from __future__ import annotations
 
+import json
 import re
 
 from fastapi.testclient import TestClient
@@ -91,3 +92,39 @@ def test_a_version_read_before_a_write_is_not_kept_after_it() -> None:
     ticket = versions.read_begins(1)
     versions.store(1, 42, ticket)  # read with nothing written since: kept
     assert versions.peek(1) == 42
+
+
+def test_the_departments_table_json_is_made_from_rows_kept_per_version_and_shows_a_write_at_once(
+    client: TestClient,
+) -> None:
+    """The table's JSON is put together from each row's JSON, kept per data version like the
+    rows' HTML: it must be the one JSON text of the whole (key order kept, compact), sort as
+    asked, and show a key-figure save on the next address."""
+    first = client.get("/plan/1/afdelinger.json?_=1")
+    data = json.loads(first.text)
+    assert first.text == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    assert list(data) == ["plan_id", "listeaar", "problem", "filter", "fejl", "antal", "antal_i_alt", "afdelinger"]
+    assert data["antal"] == len(data["afdelinger"]) == data["antal_i_alt"]
+    names = [
+        r["afdeling"]
+        for r in json.loads(client.get("/plan/1/afdelinger.json?sort=navn&retning=ned").text)["afdelinger"]
+    ]
+    unsorted = [r["afdeling"] for r in data["afdelinger"]]
+    assert names != unsorted and sorted(names) == sorted(unsorted)  # the kept rows, in the order asked for
+    assert names[0].startswith("Ved") and names[-1] < names[0]
+
+    def folehaven() -> dict[str, object]:
+        table = json.loads(client.get("/plan/1/afdelinger.json?q=Folehaven").text)
+        row: dict[str, object] = next(r for r in table["afdelinger"] if r["afdeling"] == "Folehaven")
+        return row
+
+    assert folehaven()["vurdering"]["lists"]["forebyggelsesomraade"] is True  # type: ignore[index]
+    afd = department_id(client, "Folehaven")
+    fields = figures_form(client.get(f"/plan/1/afdelinger/{afd}").text)
+    saved = client.post(
+        f"/plan/1/afdelinger/{afd}/noegletal",
+        data={"version": fields["version"], "ikke_vestlige_pct": "29,0"},
+        headers={"Accept": "text/html"},
+    )
+    assert saved.status_code == 303
+    assert folehaven()["vurdering"]["lists"]["forebyggelsesomraade"] is False  # type: ignore[index]

@@ -23,7 +23,7 @@ from boligsocial.store import KEY_FIGURE_FIELDS, ConflictError, KeyFigureRecord,
 from boligsocial.web import charts, views
 from boligsocial.web.auth import needs
 from boligsocial.web.forecast_view import block_dict, forecast_block
-from boligsocial.web.formats import csv_text, is_htmx
+from boligsocial.web.formats import EncodedJSON, Format, csv_text, is_htmx, json_text, request_format
 from boligsocial.web.pages import (
     app_state,
     cached_page,
@@ -128,16 +128,26 @@ def _tabel(request: Request, plan_id: int) -> Response:
         "year_param": year,
         "page": "afdelinger",
     }
-    data = {
-        "plan_id": plan_id,
-        "listeaar": view.list_year,
-        "problem": view.problem,
-        "filter": query.as_dict(),
-        "fejl": query.errors,
-        "antal": len(shown),
-        "antal_i_alt": len(rows),
-        "afdelinger": [row_dict(plan_id, r) for r in shown],
-    }
+
+    def row_json(row: views.DepartmentRow) -> str:
+        """A row's JSON is the same in every sorting and filter too: made once per data version."""
+        key = ("raekke json", plan_id, version, year, row.id)
+        return state.fragments.get(key, lambda: json_text(row_dict(plan_id, row)))
+
+    data: EncodedJSON | None = None
+    if request_format(request) is Format.JSON:  # only a JSON answer needs every criterion as data
+        envelope = {
+            "plan_id": plan_id,
+            "listeaar": view.list_year,
+            "problem": view.problem,
+            "filter": query.as_dict(),
+            "fejl": query.errors,
+            "antal": len(shown),
+            "antal_i_alt": len(rows),
+        }
+        # the rows last, as {..., "afdelinger": [...]}: the envelope's JSON without its closing brace
+        listed = ",".join(row_json(r) for r in shown)
+        data = EncodedJSON(f'{json_text(envelope)[:-1]},"afdelinger":[{listed}]}}')
     template = "_afdelinger_tabel.html" if is_htmx(request) else "afdelinger.html"
     return respond(
         request,
