@@ -20,7 +20,7 @@ from boligsocial.law.flips import crossing, make_flip
 from boligsocial.law.reasons import earlier_years, list_constants, memoised_reasons, residents_reason
 from boligsocial.law.rules import History, ListRule, World
 from boligsocial.law.thresholds import CompiledRules, Points
-from boligsocial.law.verdicts import Flip, HistoryYear, ListResult, Status
+from boligsocial.law.verdicts import CriterionResult, Flip, HistoryYear, ListResult, Status
 
 # Small enough never to step over a second threshold, large enough to be exact in a Fraction.
 EPSILON = Fraction(1, 10**6)
@@ -513,17 +513,53 @@ def evaluate_lists(
     """
     merged_history = history_statuses(rules, history)
     parts = _parts(rules, unit)  # once for the state, the flips and the criteria
-    state = unit_state(rules, unit, ignore_min_residents, merged_history, parts=parts)
-    state_key = _state_key(state)  # once for the statuses, the flips and being on any list
-    current = statuses(rules, state, state_key=state_key)
+    eligible = eligibility(rules, unit, ignore_min_residents)
+    state = _assemble(parts.values(), eligible, merged_history)
+    state_key = _state_key(state)  # once for the statuses, the flips and the lists' fixed fields
+    first_reason = residents_reason(rules, unit, eligible, ignore_min_residents)
+    criteria = criterion_results(rules, unit, parts)
+    memo_key = ("unit lists", state_key, first_reason, tuple(history.items()))
+    shape = rules.local.get(memo_key)
+    if shape is None:
+        shape = rules.local[memo_key] = _unit_shape(rules, state, state_key, criteria, first_reason, history)
+    current, lists, as_area, on_any_list = shape
     flips = (
         find_flips(rules, unit, ignore_min_residents, merged_history, current, parts, state_key) if with_flips else {}
     )
-    criteria = criterion_results(rules, unit, parts)
     results: dict[str, ListResult] = {}
+    for list_id, reported_as, fixed, shown in lists:
+        result = object.__new__(ListResult)
+        # ListResult(**fields), without the frozen dataclass's field-by-field __init__: the
+        # fields the unit's state decides are copied (in field order), its own two filled in.
+        fields = result.__dict__
+        fields.update(fixed)
+        fields["criteria"] = tuple([criteria[k] for k in shown])
+        fields["flip"] = flips.get(list_id)
+        results[reported_as] = result
+    return eligible, results, as_area, on_any_list
+
+
+ListShape = tuple[str, str, dict[str, object], list[str]]  # list id, reported name, fixed fields, criteria shown
+UnitShape = tuple[Statuses, list[ListShape], dict[str, Status] | None, Status]
+
+
+def _unit_shape(
+    rules: CompiledRules,
+    state: UnitState,
+    state_key: tuple[object, ...],
+    criteria: Mapping[str, CriterionResult],
+    first_reason: str | None,
+    history: Mapping[str, tuple[HistoryYear, ...]],
+) -> UnitShape:
+    """What a unit's lists hold that its state decides, not its own numbers: the statuses, each
+    list's reasons, history, citation and notes, the statuses as an area and on any list. A
+    national file's 9.000 units have a few hundred states (with the residents' reason and the
+    history given), so each unit only fills in its criteria and flips. The reasons depend on the
+    criteria only through their verdicts, which the state decides (`criteria.part_verdict`)."""
+    current = statuses(rules, state, state_key=state_key)
     verdicts = tuple(c.verdict for c in criteria.values())
-    first_reason = residents_reason(rules, unit, state.eligible, ignore_min_residents)
     current_key = tuple(current.items())
+    lists: list[ListShape] = []
     for list_id, param in rules.rule_set.lists.items():
         reasons = memoised_reasons(rules, list_id, criteria, verdicts, current, current_key)
         if first_reason is not None:
@@ -535,25 +571,22 @@ def evaluate_lists(
             history_years = tuple(given_years.get(y, HistoryYear(year=y, status=None, known=False)) for y in earlier)
         shown, practice = list_constants(rules, list_id)
         status, statutory = current[list_id]
-        result = object.__new__(ListResult)
-        # ListResult(**fields), without the frozen dataclass's field-by-field __init__ (four
-        # per unit); every field is given.
-        result.__dict__.update(
-            list_id=list_id,
-            reported_as=param.reported_as,
-            label=param.label,
-            status=status,
-            statutory_status=statutory,
-            reasons=reasons,
-            criteria=tuple(criteria[k] for k in shown),
-            citation=rules.list_citations[list_id],
-            flip=flips.get(list_id),
-            history=history_years,
-            practice_notes=practice,
-        )
-        results[param.reported_as] = result
+        fixed: dict[str, object] = {
+            "list_id": list_id,
+            "reported_as": param.reported_as,
+            "label": param.label,
+            "status": status,
+            "statutory_status": statutory,
+            "reasons": reasons,
+            "criteria": (),  # the unit's own
+            "citation": rules.list_citations[list_id],
+            "flip": None,  # the unit's own
+            "history": history_years,
+            "practice_notes": practice,
+        }
+        lists.append((list_id, param.reported_as, fixed, shown))
     as_area: dict[str, Status] | None = None
     if state.eligible is False:
         as_if = statuses(rules, replace(state, eligible=True))
         as_area = {rules.rule_set.lists[lid].reported_as: status for lid, (status, _) in as_if.items()}
-    return state.eligible, results, as_area, any_list_status(rules, state, state_key)
+    return current, lists, as_area, any_list_status(rules, state, state_key)
