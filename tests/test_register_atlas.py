@@ -13,7 +13,7 @@ from boligsocial.cli import app
 from boligsocial.law.classify import Options, classify
 from boligsocial.law.figures import Measure
 from boligsocial.register.atlas import Atlas, AtlasEntry, atlas_from_key_figures, atlas_from_persons, atlas_from_run
-from boligsocial.register.atlas_files import atlas_csv, write_atlas
+from boligsocial.register.atlas_files import atlas_csv, atlas_json, entry_dict, write_atlas
 from boligsocial.register.lists import RegisterRun, run, write_figures
 from boligsocial.register.synth import SynthSpec, synth
 from boligsocial.store import SYSTEM_ACTOR, AtlasService
@@ -172,3 +172,12 @@ def test_command_refuses_in_danish(country: Path, tmp_path: Path, args: list[str
     result = runner.invoke(app, ["atlas", str(country), *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_the_atlas_json_is_one_unit_per_line_and_reads_back_as_the_atlas(atlas: Atlas) -> None:
+    text = atlas_json(atlas)
+    data = json.loads(text)
+    assert data["units"] == [entry_dict(e) for e in atlas.entries]
+    assert data["list_years"] == list(atlas.years)
+    lines = text.splitlines()
+    assert len(lines) == 2 + len(atlas.entries)  # the header, a line per unit, the closing bracket
