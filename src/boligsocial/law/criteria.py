@@ -69,14 +69,22 @@ def _measurement_fields(measurement: Measurement) -> dict[str, Any]:
 
 
 def criterion_results(
-    rules: CompiledRules, unit: UnitFigures, parts: Mapping[Measure, Outcomes]
+    rules: CompiledRules,
+    unit: UnitFigures,
+    parts: Mapping[Measure, Outcomes],
+    verdicts: Sequence[Verdict] | None = None,
 ) -> dict[str, CriterionResult]:
     """The unit's result on every criterion of the rule set, by key, in the rule set's order.
 
-    `parts`: the unit's outcomes per measure (`evaluate._parts`), which decide the verdicts."""
+    `parts`: the unit's outcomes per measure (`evaluate._parts`), which decide the verdicts;
+    `verdicts`: those verdicts in the rule set's order, when the caller has them from a unit
+    with the same outcomes."""
     results: dict[str, CriterionResult] = {}
     by_measure: dict[Measure, dict[str, Any]] = {}
-    for key, measure, below, fixed in _fixed_fields(rules):
+    fixed_fields = _fixed_fields(rules)
+    if verdicts is None:
+        verdicts = [part_verdict(parts[measure], key) for key, measure, _, _ in fixed_fields]
+    for (key, measure, below, fixed), verdict in zip(fixed_fields, verdicts, strict=True):
         own = by_measure.get(measure)
         if own is None:
             own = by_measure[measure] = _measurement_fields(unit.measurement(measure))
@@ -87,7 +95,7 @@ def criterion_results(
         fields = result.__dict__
         fields.update(fixed)
         fields.update(own)
-        fields["verdict"] = part_verdict(parts[measure], key)
+        fields["verdict"] = verdict
         # `Operator.margin`: signed distance inside (+) or outside (-) the criterion
         fields["margin_pp"] = (
             None if value is None or threshold is None else threshold - value if below else value - threshold

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -20,7 +20,7 @@ from boligsocial.law.flips import crossing, make_flip
 from boligsocial.law.reasons import earlier_years, list_constants, memoised_reasons, residents_reason
 from boligsocial.law.rules import History, ListRule, World
 from boligsocial.law.thresholds import CompiledRules, Points
-from boligsocial.law.verdicts import CriterionResult, Flip, HistoryYear, ListResult, Status
+from boligsocial.law.verdicts import CriterionResult, Flip, HistoryYear, ListResult, Status, Verdict
 
 # Small enough never to step over a second threshold, large enough to be exact in a Fraction.
 EPSILON = Fraction(1, 10**6)
@@ -346,12 +346,12 @@ def find_flips(
     history: Mapping[int, Status],
     current: Statuses,
     parts: Mapping[Measure, Part] | None = None,
-    state_key: tuple[object, ...] | None = None,
+    state_key: Hashable | None = None,
 ) -> dict[str, Flip]:
     """For each determined list, the smallest change of one known measure that flips it: per
     measure the nearest candidate value that flips it (`_flips_walking`), the smallest change
     over the measures (the earlier measure on a tie). `state_key`: the `_state_key` of the
-    unit's state (of `parts`, its eligibility and `history`), when the caller has it."""
+    unit's state (of `parts`, its eligibility and `history`), or its `_state_id`, when the caller has it."""
     # Per list the smallest change so far: (change, measure, value, candidate, joins). The Flip
     # (and its text) is made for the winner only.
     best: dict[str, tuple[Fraction, Measure, Fraction, Fraction, bool]] = {}
@@ -431,7 +431,7 @@ def _flips_by_sides(
     rest: Rest,
     current: Statuses,
     movable: list[str],
-    state_key: tuple[object, ...],
+    state_key: Hashable,
 ) -> dict[str, Move]:
     """`_flips_walking`, with the walk memoised. The first flipping candidate nearest first is
     the nearer of the first flipping one below the value and the first above it (the lower on a
@@ -515,16 +515,19 @@ def evaluate_lists(
     parts = _parts(rules, unit)  # once for the state, the flips and the criteria
     eligible = eligibility(rules, unit, ignore_min_residents)
     state = _assemble(parts.values(), eligible, merged_history)
-    state_key = _state_key(state)  # once for the statuses, the flips and the lists' fixed fields
+    state_key = _state_key(state)
+    state_id = _state_id(rules, state_key)  # the memos' key for the state, hashed once
     first_reason = residents_reason(rules, unit, eligible, ignore_min_residents)
-    criteria = criterion_results(rules, unit, parts)
-    memo_key = ("unit lists", state_key, first_reason, tuple(history.items()))
+    memo_key = ("unit lists", state_id, first_reason, tuple(history.items()))
     shape = rules.local.get(memo_key)
     if shape is None:
+        criteria = criterion_results(rules, unit, parts)
         shape = rules.local[memo_key] = _unit_shape(rules, state, state_key, criteria, first_reason, history)
-    current, lists, as_area, on_any_list = shape
+    else:
+        criteria = criterion_results(rules, unit, parts, shape[4])
+    current, lists, as_area, on_any_list, _ = shape
     flips = (
-        find_flips(rules, unit, ignore_min_residents, merged_history, current, parts, state_key) if with_flips else {}
+        find_flips(rules, unit, ignore_min_residents, merged_history, current, parts, state_id) if with_flips else {}
     )
     results: dict[str, ListResult] = {}
     for list_id, reported_as, fixed, shown in lists:
@@ -540,7 +543,20 @@ def evaluate_lists(
 
 
 ListShape = tuple[str, str, dict[str, object], list[str]]  # list id, reported name, fixed fields, criteria shown
-UnitShape = tuple[Statuses, list[ListShape], dict[str, Status] | None, Status]
+# the statuses, the lists, the statuses as an area, on any list, the criteria's verdicts
+UnitShape = tuple[Statuses, list[ListShape], dict[str, Status] | None, Status, tuple[Verdict, ...]]
+
+
+def _state_id(rules: CompiledRules, state_key: tuple[object, ...]) -> int:
+    """A small number for the state, the same for equal keys: a state's key is a nested tuple
+    whose hash is not kept, and a unit's memos would hash it half a dozen times."""
+    ids: dict[tuple[object, ...], int] | None = rules.local.get(("state ids",))
+    if ids is None:
+        ids = rules.local["state ids",] = {}
+    found = ids.get(state_key)
+    if found is None:
+        found = ids[state_key] = len(ids)
+    return found
 
 
 def _unit_shape(
@@ -571,22 +587,13 @@ def _unit_shape(
             history_years = tuple(given_years.get(y, HistoryYear(year=y, status=None, known=False)) for y in earlier)
         shown, practice = list_constants(rules, list_id)
         status, statutory = current[list_id]
-        fixed: dict[str, object] = {
-            "list_id": list_id,
-            "reported_as": param.reported_as,
-            "label": param.label,
-            "status": status,
-            "statutory_status": statutory,
-            "reasons": reasons,
-            "criteria": (),  # the unit's own
-            "citation": rules.list_citations[list_id],
-            "flip": None,  # the unit's own
-            "history": history_years,
-            "practice_notes": practice,
-        }
+        # A whole result of the state, whose fields each unit's result copies; its criteria and flip are the unit's own.
+        citation = rules.list_citations[list_id]
+        template = ListResult(list_id, param.reported_as, param.label, status, statutory, reasons, (), citation)
+        fixed = dict(vars(replace(template, history=history_years, practice_notes=practice)))
         lists.append((list_id, param.reported_as, fixed, shown))
     as_area: dict[str, Status] | None = None
     if state.eligible is False:
         as_if = statuses(rules, replace(state, eligible=True))
         as_area = {rules.rule_set.lists[lid].reported_as: status for lid, (status, _) in as_if.items()}
-    return current, lists, as_area, any_list_status(rules, state, state_key)
+    return current, lists, as_area, any_list_status(rules, state, state_key), verdicts
