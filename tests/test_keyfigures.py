@@ -507,6 +507,26 @@ def test_counts_give_exact_values(tmp_path: Path) -> None:
     assert "indkomst_region_gns" not in b.extra
 
 
+def test_repeated_cells_read_alike_and_report_every_row(tmp_path: Path) -> None:
+    # A measure's cells are read once per distinct text (Parser.measurement): rows repeating them
+    # must get the same values and region average, and each row with bad cells its own issue.
+    good = "A;1.000;301,25;975;40;2,33;7;300;50;85.000.000;400;350.000;60,7"
+    rows = [good, good.replace("A;", "B;", 1), "C;500;-;-;40;2,5;-;-;50;-;-;-;-"]
+    a, b, c = read_key_figures(write(tmp_path, "\n".join([COUNT_HEADER, *rows])))
+    assert {m: b.measurement(m) for m in Measure} == {m: a.measurement(m) for m in Measure}
+    assert a.extra["indkomst_region_gns"] == b.extra["indkomst_region_gns"] == "350000"
+    assert "indkomst_region_gns" not in c.extra
+    bad = "1.000;301,25;975;40;2,33;8;7;50;85.000.000;400;350.000;60,7"  # 8 convicted of 7
+    lines = [COUNT_HEADER, f"A;{bad}", good.replace("A;", "B;", 1), f"C;{bad}", f"D;{bad}"]
+    error = read_error(write(tmp_path, "\n".join(lines)))
+    assert [(issue.row, issue.column) for issue in error.issues] == [
+        (2, "doemte_taeller"),
+        (4, "doemte_taeller"),
+        (5, "doemte_taeller"),
+    ]
+    assert all("større end nævneren" in issue.message for issue in error.issues)
+
+
 def test_percentage_must_agree_with_counts(tmp_path: Path) -> None:
     # 7/300 = 2,333 %: "2,3" and "2,33" agree; "2,4" and "2,34" do not. 2,35 is within ±0,05 of 2,3.
     rows = ["A;2,3", "B;2,33", "C;2,4", "D;2,34", "E;2"]

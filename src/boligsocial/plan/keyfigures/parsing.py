@@ -77,6 +77,10 @@ class Parser:
         # texts (denominators, region averages, zeros), and a Decimal is immutable.
         self.numbers: dict[str, Decimal | None] = {}
         self.fractions: dict[Decimal, Fraction] = {}
+        # A measure's cells as written -> its measurement and the region's average it sets: a
+        # national file's 45.000 measurements have 24.000 distinct sets of cells.
+        self.measurements: dict[tuple[object, ...], tuple[Measurement, str | None]] = {}
+        self.measure_cells: dict[Measure, list[int]] = {}  # the positions a measure is read from
 
     # -- issues
 
@@ -245,7 +249,7 @@ class Parser:
         extra: dict[str, str] = {}
         for measure in Measure:
             with contextlib.suppress(_Skip):
-                measures[measure] = row.measurement(measure, extra)
+                measures[measure] = self.measurement(row, measure, extra)
         number_text = row.text("afdelingsnummer")
         if number_text:
             extra[EXTRA_AFDELINGSNUMMER] = number_text
@@ -283,6 +287,30 @@ class Parser:
                     row,
                     self.header.get("afdeling"),
                 )
+
+    def measurement(self, row: _Row, measure: Measure, extra: dict[str, str]) -> Measurement:
+        """`row.measurement`, memoised by the measure's cells in a delimited file (all text there)
+        when they gave no issue: the same texts give the same measurement, which is immutable.
+        Cells that gave an issue are read again, so that every row reports its own."""
+        if not self.sheet.delimited:
+            return row.measurement(measure, extra)
+        positions = self.measure_cells.get(measure)
+        if positions is None:
+            names = [PCT_COLUMN[measure], *_COUNT_NAMES[measure]]
+            positions = self.measure_cells[measure] = [self.index[n] for n in names if n in self.index]
+        cells = row.cells  # as long as the header at least (`read_row`)
+        key = (measure, *[cells[p] for p in positions])
+        found = self.measurements.get(key)
+        if found is not None:
+            if found[1] is not None:
+                extra[EXTRA_INDKOMST_REGION_GNS] = found[1]
+            return found[0]
+        issues = len(self.issues)
+        measurement = row.measurement(measure, extra)
+        if len(self.issues) == issues:
+            region = extra.get(EXTRA_INDKOMST_REGION_GNS) if measure is Measure.INDKOMST else None
+            self.measurements[key] = (measurement, region)
+        return measurement
 
 
 def _unit_kind(text: str) -> UnitKind | None:
