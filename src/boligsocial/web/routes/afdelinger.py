@@ -207,6 +207,16 @@ def chart_svgs(request: Request, unit: UnitResult) -> dict[str, Any]:
     return out
 
 
+def stored_figures(request: Request, plan_id: int, afdeling_id: int, year: int | None) -> KeyFigureRecord:
+    """The department's key figures, read once per data version (`stored`)."""
+    key_figures = service(request).key_figures
+    what = ("afdeling figures", afdeling_id, year)
+    found: KeyFigureRecord = stored(
+        request, plan_id, what, lambda: key_figures.get_afdeling_figures(plan_id, afdeling_id, year)
+    )
+    return found
+
+
 def department_context(
     request: Request,
     plan_id: int,
@@ -222,11 +232,8 @@ def department_context(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     view, rows = overview_rows(request, plan_id, year)
     row = _find_row(rows, afdeling_id)
-    svc = service(request)
     if record is None:
-        key_figures = svc.key_figures
-        what = ("afdeling figures", afdeling_id, year)
-        record = stored(request, plan_id, what, lambda: key_figures.get_afdeling_figures(plan_id, afdeling_id, year))
+        record = stored_figures(request, plan_id, afdeling_id, year)
     unit = row.unit
     afd = row.afdeling
     omraade = view.omraade_of(afd)
