@@ -55,6 +55,9 @@ class _History:
             if unit.list_year is not None:
                 self.rows_by_year.setdefault(unit.list_year, []).append(unit)
         self._by_year: dict[int, dict[tuple[str, str, str], UnitFigures]] = {}
+        # Per list year, the history every unit has when the collection holds none of the
+        # earlier years it looks back at (all unknown): one mapping, not one per unit.
+        self._none_held: dict[int, dict[str, tuple[HistoryYear, ...]]] = {}
         self.rules: dict[int, CompiledRules] = {}
 
     def units_of(self, year: int) -> dict[tuple[str, str, str], UnitFigures]:
@@ -81,6 +84,9 @@ class _History:
 
     def of(self, unit: UnitFigures, rules: CompiledRules) -> dict[str, tuple[HistoryYear, ...]]:
         """The unit's status in each earlier year, for each list of the year that looks back."""
+        shared = self._none_held.get(rules.year)
+        if shared is not None:
+            return shared
         unit_history: dict[str, tuple[HistoryYear, ...]] = {}
         for list_id in rules.rules:
             h = rules.history_rule(list_id)
@@ -89,6 +95,8 @@ class _History:
                     HistoryYear(past_year, *self.status(unit.key, past_year, h.reported_list))
                     for past_year in h.earlier_years(rules.year)
                 )
+        if all(y.year not in self.rows_by_year for years in unit_history.values() for y in years):
+            self._none_held[rules.year] = unit_history  # read only, by every unit
         return unit_history
 
     def years_needing_average(

@@ -8,7 +8,6 @@ status is "undetermined" precisely when some resolution of the unknowns would ch
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -16,7 +15,7 @@ from fractions import Fraction
 
 from boligsocial.law.criteria import criterion_results
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
-from boligsocial.law.flips import crossing, make_flip
+from boligsocial.law.flips import crossing, make_flip, nearest_first
 from boligsocial.law.reasons import earlier_years, list_constants, memoised_reasons, residents_reason
 from boligsocial.law.rules import History, ListRule, World
 from boligsocial.law.thresholds import CompiledRules, Points
@@ -306,24 +305,6 @@ def _candidate_points(rules: CompiledRules, measure: Measure) -> Points:
     return found
 
 
-def _nearest_first(
-    candidates: list[tuple[Fraction, Mapping[str, bool]]], value: Fraction
-) -> Iterator[tuple[Fraction, Mapping[str, bool]]]:
-    """The candidates other than `value` by distance from it, the lower first on a tie: the order
-    of sorting by (|c - value|, c), found by walking out from the value's place on both sides."""
-    right = bisect.bisect_left(candidates, value, key=lambda co: co[0])
-    left = right - 1
-    if right < len(candidates) and candidates[right][0] == value:
-        right += 1
-    while left >= 0 or right < len(candidates):
-        if right >= len(candidates) or (left >= 0 and value - candidates[left][0] <= candidates[right][0] - value):
-            yield candidates[left]
-            left -= 1
-        else:
-            yield candidates[right]
-            right += 1
-
-
 def _depends_on(rules: CompiledRules, list_id: str) -> frozenset[str]:
     """The criteria a list's status can turn on, through the lists it builds on."""
     memo_key = ("depends_on", list_id)
@@ -409,7 +390,7 @@ def _flips_walking(
     it. A candidate whose outcomes an earlier one had gives the same statuses, so it is skipped."""
     found: dict[str, Move] = {}
     tried: set[tuple[bool, ...]] = set()
-    for candidate, outcome in _nearest_first(_candidates(rules, measure), value):
+    for candidate, outcome in nearest_first(_candidates(rules, measure), value):
         vector = tuple(outcome.values())
         if vector in tried:
             continue
@@ -511,14 +492,14 @@ def evaluate_lists(
     minimum, the statuses it would have as an area (by reported name); otherwise None. The fourth
     is whether the unit is on any list (`any_list_status`).
     """
-    merged_history = history_statuses(rules, history)
+    merged_history, history_id = _history_of(rules, history)
     parts = _parts(rules, unit)  # once for the state, the flips and the criteria
     eligible = eligibility(rules, unit, ignore_min_residents)
     state = _assemble(parts.values(), eligible, merged_history)
     state_key = _state_key(state)
     state_id = _state_id(rules, state_key)  # the memos' key for the state, hashed once
     first_reason = residents_reason(rules, unit, eligible, ignore_min_residents)
-    memo_key = ("unit lists", state_id, first_reason, tuple(history.items()))
+    memo_key = ("unit lists", state_id, first_reason, history_id)
     shape = rules.local.get(memo_key)
     if shape is None:
         criteria = criterion_results(rules, unit, parts)
@@ -557,6 +538,20 @@ def _state_id(rules: CompiledRules, state_key: tuple[object, ...]) -> int:
     if found is None:
         found = ids[state_key] = len(ids)
     return found
+
+
+def _history_of(rules: CompiledRules, history: Mapping[str, tuple[HistoryYear, ...]]) -> tuple[dict[int, Status], int]:
+    """The unit's `history_statuses` and a small number for its history, kept for the last
+    history asked: `classify` gives every unit the same one when it holds no earlier year (a
+    national file), and its `HistoryYear`s would hash in Python for every unit."""
+    last = rules.local.get(("last history",))
+    if last is not None and last[0] is history:  # kept in the slot, so never another's id
+        return last[1], last[2]
+    ids = rules.local.setdefault(("history ids",), {})
+    found = ids.setdefault(tuple(history.items()), len(ids))
+    merged = history_statuses(rules, history)
+    rules.local["last history",] = (history, merged, found)
+    return merged, found
 
 
 def _unit_shape(

@@ -1,8 +1,11 @@
 """A flip (`verdicts.Flip`): the threshold a measure's change crosses, and the Danish sentence
-that says it. Which change flips a list is found in `law/evaluate.py` (`find_flips`)."""
+that says it, and the order a flip's candidates are tried in. Which change flips a list is found in
+`law/evaluate.py` (`find_flips`)."""
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterator, Mapping
 from fractions import Fraction
 
 from boligsocial.danish import short_number
@@ -60,3 +63,21 @@ def crossing(rules: CompiledRules, measure: Measure, candidate: Fraction) -> tup
         threshold = min((rules.thresholds[k] for k in keys), key=lambda t: abs(t - candidate))
         found = rules.local[memo_key] = (threshold, candidate == threshold, MEASURE_LABELS_DA[measure])
     return found
+
+
+def nearest_first(
+    candidates: list[tuple[Fraction, Mapping[str, bool]]], value: Fraction
+) -> Iterator[tuple[Fraction, Mapping[str, bool]]]:
+    """The candidates other than `value` by distance from it, the lower first on a tie: the order
+    of sorting by (|c - value|, c), found by walking out from the value's place on both sides."""
+    right = bisect.bisect_left(candidates, value, key=lambda co: co[0])
+    left = right - 1
+    if right < len(candidates) and candidates[right][0] == value:
+        right += 1
+    while left >= 0 or right < len(candidates):
+        if right >= len(candidates) or (left >= 0 and value - candidates[left][0] <= candidates[right][0] - value):
+            yield candidates[left]
+            left -= 1
+        else:
+            yield candidates[right]
+            right += 1
