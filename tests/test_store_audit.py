@@ -211,6 +211,7 @@ ATLAS = Atlas(
 # database (the deletions come last).
 CALLS: dict[str, Callable[[Example], object]] = {
     "plans.list_plans": lambda e: e.services.plans.list_plans(),
+    "plans.listing": lambda e: e.services.plans.listing(),
     "plans.has_plans": lambda e: e.services.plans.has_plans(),
     "plans.get_plan": lambda e: e.services.plans.get_plan(e.plan_id),
     "plans.summary": lambda e: e.services.plans.summary(e.plan_id),
@@ -336,6 +337,7 @@ NEEDS: dict[str, str] = {
 }
 OPEN = {
     "plans.list_plans",
+    "plans.listing",
     "plans.has_plans",
     "users.authenticate",
     *(n for n in CALLS if n.startswith("sign_in.")),

@@ -16,7 +16,6 @@ from boligsocial.store.key_figures import KeyFigureService
 from boligsocial.store.national_averages import NationalAverageService
 from boligsocial.store.overview import OverviewService
 from boligsocial.store.plan_edits import PlanEditService
-from boligsocial.store.plan_list import PlanListService
 from boligsocial.store.plans import PlanService
 from boligsocial.store.prose import ProseService
 from boligsocial.store.records import Actor, SessionFactory
@@ -33,7 +32,6 @@ class Services:
     def __init__(self, sessions: SessionFactory, actor: Actor) -> None:
         self.actor = actor
         self.plans = PlanService(sessions, actor)
-        self.plan_list = PlanListService(sessions, actor)
         self.overview = OverviewService(sessions, actor)
         self.key_figures = KeyFigureService(sessions, actor)
         self.imports = KeyFigureImportService(sessions, actor)

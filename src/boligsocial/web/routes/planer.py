@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from boligsocial.plan.keyfigures import ImportIssue
 from boligsocial.store import ConflictError, ImportRefused, ValidationFailed
 from boligsocial.store.plan_folders import MAX_ARCHIVE_BYTES, MAX_ARCHIVE_FILES
-from boligsocial.store.plan_list import ListedPlan
+from boligsocial.store.plans import ListedPlan
 from boligsocial.store.records import PlanPreview
 from boligsocial.web.auth import needs
 from boligsocial.web.formats import Format, is_htmx, request_format
@@ -47,7 +47,7 @@ def _listed(plans: list[ListedPlan]) -> list[dict[str, Any]]:
 @router.get("/")
 def forside(request: Request) -> Response:
     services = service(request)
-    plans = services.plan_list.listing()  # one read: the plans, active and archived, and their last changes
+    plans = services.plans.listing()  # one read: the plans, active and archived, and their last changes
     active = [p for p in plans if not p.summary.archived]
     archived = [p for p in plans if p.summary.archived]
     every_plan = services.actor.role is not None
