@@ -77,6 +77,7 @@ class _Writer:
         self.histories: dict[tuple[HistoryYear, ...], str] = {}
         self.keys: dict[tuple[str, ...], str] = {}
         self.list_heads: dict[tuple[str, str], str] = {}
+        self.list_texts: dict[tuple[object, ...], tuple[str, str, ListResult]] = {}
 
     def strings(self, values: tuple[str, ...], depth: int) -> str:
         """`_strings`, for lists that repeat across units (a list's reasons and notes)."""
@@ -146,6 +147,17 @@ class _Writer:
         return text
 
     def list_detail(self, r: ListResult) -> str:
+        # Units of the same shape share their lists' fields as objects (`evaluate._unit_shape`):
+        # the text around the flip and criteria is made once per such set. The result is kept with
+        # the text, so that no object it names is freed and its id taken by another.
+        key = (r.list_id, r.label, r.status, r.statutory_status, id(r.reasons), id(r.history), id(r.practice_notes))
+        found = self.list_texts.get(key)
+        if found is None or found[2].citation is not r.citation:
+            found = self.list_texts[key] = (*self._list_around(r), r)
+        return f"{found[0]}{_flip(r.flip)},\n{found[1]}{self.criteria_keys(r.criteria)}\n{_PAD[4]}}}"
+
+    def _list_around(self, r: ListResult) -> tuple[str, str]:
+        """A list's text before its flip and between the flip and its criteria."""
         pad = _PAD[5]
         head = self.list_heads.get((r.label, r.list_id))
         if head is None:
@@ -153,10 +165,9 @@ class _Writer:
             self.list_heads[(r.label, r.list_id)] = head
         return (
             f'{{\n{pad}"status": {_STATUS[r.status]},\n{pad}"statutory_status": {_STATUS[r.statutory_status]},\n'
-            f'{pad}{head},\n{pad}"reasons": {self.strings(r.reasons, 6)},\n{pad}"flip": {_flip(r.flip)},\n'
+            f'{pad}{head},\n{pad}"reasons": {self.strings(r.reasons, 6)},\n{pad}"flip": ',
             f'{pad}"history": {self.history(r.history)},\n{pad}"practice_notes": {self.strings(r.practice_notes, 6)},\n'
-            f'{pad}"citation": {self.citation(r.citation, 6)},\n{pad}"criteria": {self.criteria_keys(r.criteria)}\n'
-            f"{_PAD[4]}}}"
+            f'{pad}"citation": {self.citation(r.citation, 6)},\n{pad}"criteria": ',
         )
 
     def unit(self, u: UnitResult) -> str:
