@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from boligsocial.law.figures import UnitFigures
-from boligsocial.plan.folder import PlanError, load_plan, noegletal_path, plan_file
 from boligsocial.plan.keyfigures import KeyFigureError, read_key_figures
-from boligsocial.plan.model import Helhedsplan
-from boligsocial.plan.national_averages import AVERAGES_FILE, AveragesFileError, conviction_averages, read_averages_file
+
+if TYPE_CHECKING:
+    from boligsocial.plan.model import Helhedsplan
+
+# The plan's model and folder reader (pydantic models, ~0,1 s to import) are imported where a plan
+# folder is read: `check` on a national key-figure file needs neither.
 
 
 class InputError(Exception):
@@ -29,6 +33,8 @@ class KeyFigureInput:
 def load_plan_and_figures(folder: Path) -> tuple[Helhedsplan, list[UnitFigures]]:
     """A plan folder's plan and the key figures of the file it names. Raises `InputError`
     (Danish, naming the file) when either cannot be read or the plan names no key-figure file."""
+    from boligsocial.plan.folder import PlanError, load_plan, noegletal_path
+
     try:
         plan = load_plan(folder)
         figures = noegletal_path(plan, folder)
@@ -42,6 +48,14 @@ def load_plan_and_figures(folder: Path) -> tuple[Helhedsplan, list[UnitFigures]]
 def load_folder_averages(folder: Path) -> dict[int, Fraction]:
     """The national conviction averages entered for the plan in `folder` (its
     `landsgennemsnit.csv`; none without the file). Raises `InputError` naming row and column."""
+    from boligsocial.plan.folder import plan_file
+    from boligsocial.plan.national_averages import (
+        AVERAGES_FILE,
+        AveragesFileError,
+        conviction_averages,
+        read_averages_file,
+    )
+
     path = plan_file(folder).parent / AVERAGES_FILE
     if not path.is_file():
         return {}
