@@ -13,17 +13,16 @@ from sqlalchemy.orm import Session, joinedload
 from boligsocial.danish import parse_danish_number
 from boligsocial.law.figures import Measure, Measurement, UnitFigures
 from boligsocial.plan.keyfigures import PCT_COLUMN
-from boligsocial.store.errors import ConflictError, ValidationFailed
+from boligsocial.store.errors import ValidationFailed
 from boligsocial.store.importing import validate_figure_texts
 from boligsocial.store.mapping import COUNT_COLUMNS, figure_columns, figure_texts, unit_from_row
 from boligsocial.store.models import AfdelingRow, KeyFigureRow
 from boligsocial.store.records import KEY_FIGURE_FIELDS, AfdelingRecord, KeyFigureRecord
 from boligsocial.store.unit_of_work import (
-    RETRY_TEXT,
     UnitOfWork,
     afdeling_row,
     aware,
-    changed_by,
+    check_version,
     figure_row,
     figure_rows,
     plan_row,
@@ -114,7 +113,7 @@ class KeyFigureService(UnitOfWork):
             afdeling = afdeling_row(session, plan_id, afdeling_id)
             year = _default_year(session, plan_id, list_year)
             row = figure_row(session, afdeling_id, year)
-            _check_figure_version(row, expected_version)
+            check_version(row, expected_version, "Afdelingen", "Afdelingens nøgletal er slettet, efter du åbnede dem.")
             before = figure_texts(row)
             effective = {name: value for name, value in changes.items() if _norm(value) != _norm(before[name])}
             if not effective:
@@ -178,15 +177,6 @@ class KeyFigureService(UnitOfWork):
 
 def _default_year(session: Session, plan_id: int, list_year: int | None) -> int | None:
     return list_year if list_year is not None else plan_row(session, plan_id).liste_aar
-
-
-def _check_figure_version(row: KeyFigureRow | None, expected_version: int) -> None:
-    """Optimistic locking: the row must be as the user opened it (version 0: not there yet)."""
-    if (0 if row is None else row.version) == expected_version:
-        return
-    if row is None:
-        raise ConflictError(f"Afdelingens nøgletal er slettet, efter du åbnede dem. {RETRY_TEXT}")
-    raise changed_by("Afdelingen", row.updated_by, row.updated_at)
 
 
 def _validated_columns(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +39,7 @@ from boligsocial.plan.national_averages import (
 )
 from boligsocial.store.errors import ConflictError, ValidationFailed
 from boligsocial.store.models import KeyFigureRow, NationalAverageRow
-from boligsocial.store.unit_of_work import RETRY_TEXT, UnitOfWork, aware, changed_by, plan_row
+from boligsocial.store.unit_of_work import RETRY_TEXT, UnitOfWork, aware, check_version, plan_row
 
 __all__ = [
     "AVERAGE_FIELDS",
@@ -152,13 +153,7 @@ def _refuse_year(record: NationalAverageRecord) -> None:
         raise ValidationFailed({"listeaar": message})
 
 
-def _check_version(row: NationalAverageRow | None, expected_version: int) -> None:
-    """Optimistic locking: the average must be as the user opened it (version 0: none yet)."""
-    if (0 if row is None else row.version) == expected_version:
-        return
-    if row is None:
-        raise ConflictError(f"Landsgennemsnittet er slettet, efter du åbnede det. {RETRY_TEXT}")
-    raise changed_by("Landsgennemsnittet", row.updated_by, row.updated_at)
+_GONE: Final = "Landsgennemsnittet er slettet, efter du åbnede det."
 
 
 def _shown(row: NationalAverageRow) -> str:
@@ -204,7 +199,7 @@ class NationalAverageService(UnitOfWork):
         with self._writing(plan_id) as session:
             plan_row(session, plan_id)
             row = _row(session, plan_id, list_year)
-            _check_version(row, expected_version)
+            check_version(row, expected_version, "Landsgennemsnittet", _GONE)
             _refuse_year(_record(plan_id, list_year, None))
             pct, source, when = _validated(values)
             if row is None:
@@ -254,7 +249,7 @@ class NationalAverageService(UnitOfWork):
             row = _row(session, plan_id, list_year)
             if row is None:
                 raise ConflictError(f"Der er intet landsgennemsnit for listeår {list_year} at slette. {RETRY_TEXT}")
-            _check_version(row, expected_version)
+            check_version(row, expected_version, "Landsgennemsnittet", _GONE)
             before, before_text, row_id = _snapshot(row), _shown(row), row.id
             session.delete(row)
             session.flush()

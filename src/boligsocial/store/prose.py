@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from boligsocial.store.errors import ConflictError, ValidationFailed
+from boligsocial.store.errors import ValidationFailed
 from boligsocial.store.models import TekstRow
 from boligsocial.store.plan_folders import PROSE_NAME
 from boligsocial.store.records import ProseRecord
-from boligsocial.store.unit_of_work import RETRY_TEXT, UnitOfWork, aware, changed_by, plan_row
+from boligsocial.store.unit_of_work import UnitOfWork, aware, check_version, plan_row
 
 __all__ = ["ProseService"]
 
@@ -33,10 +33,7 @@ class ProseService(UnitOfWork):
         with self._writing(plan_id) as session:
             plan_row(session, plan_id)
             row = session.scalars(select(TekstRow).where(TekstRow.plan_id == plan_id, TekstRow.navn == name)).first()
-            if (0 if row is None else row.version) != expected_version:
-                if row is None:
-                    raise ConflictError(f"Teksten {name} er slettet, efter du åbnede den. {RETRY_TEXT}")
-                raise changed_by(f"Teksten {name}", row.updated_by, row.updated_at)
+            check_version(row, expected_version, f"Teksten {name}", f"Teksten {name} er slettet, efter du åbnede den.")
             before = None if row is None else row.indhold
             if row is None:
                 row = TekstRow(plan_id=plan_id, navn=name, indhold=text_, updated_by=self.actor.name)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +42,7 @@ __all__ = [
     "afdeling_row",
     "aware",
     "changed_by",
+    "check_version",
     "figure_row",
     "figure_rows",
     "indikator_row",
@@ -71,6 +72,25 @@ def changed_by(subject: str, who: str | None, when: datetime | None) -> Conflict
         changed_by=who,
         changed_at=aware(when),
     )
+
+
+class Versioned(Protocol):
+    """A stored record under optimistic locking."""
+
+    version: int
+    updated_by: str | None
+    updated_at: datetime
+
+
+def check_version(row: Versioned | None, expected_version: int, subject: str, gone: str) -> None:
+    """Optimistic locking of a record the user may have opened before it existed: it must be as
+    the user opened it (version 0: not there yet). ConflictError naming who changed `subject`
+    and when, or saying `gone` (a sentence: the record was deleted since)."""
+    if (0 if row is None else row.version) == expected_version:
+        return
+    if row is None:
+        raise ConflictError(f"{gone} {RETRY_TEXT}")
+    raise changed_by(subject, row.updated_by, row.updated_at)
 
 
 # --------------------------------------------------------------------------------------------------
