@@ -48,19 +48,10 @@ def load_plan_and_figures(folder: Path) -> tuple[Helhedsplan, list[UnitFigures]]
 def load_folder_averages(folder: Path) -> dict[int, Fraction]:
     """The national conviction averages entered for the plan in `folder` (its
     `landsgennemsnit.csv`; none without the file). Raises `InputError` naming row and column."""
-    from boligsocial.plan.folder import plan_file
-    from boligsocial.plan.national_averages import (
-        AVERAGES_FILE,
-        AveragesFileError,
-        conviction_averages,
-        read_averages_file,
-    )
+    from boligsocial.plan.national_averages import AveragesFileError, conviction_averages, read_folder_averages
 
-    path = plan_file(folder).parent / AVERAGES_FILE
-    if not path.is_file():
-        return {}
     try:
-        return conviction_averages(read_averages_file(path))
+        return conviction_averages(read_folder_averages(folder))
     except AveragesFileError as error:
         raise InputError(str(error)) from error
 

@@ -31,6 +31,7 @@ from boligsocial.danish import date_text, format_danish_number, parse_danish_num
 from boligsocial.law.errors import LawError
 from boligsocial.law.parameters import load_law
 from boligsocial.law.thresholds import compile_rules
+from boligsocial.plan.folder import plan_file
 from boligsocial.plan.keyfigures import ImportIssue
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "parse_source",
     "parse_source_date",
     "read_averages_file",
+    "read_folder_averages",
     "validated_fields",
     "year_status",
 ]
@@ -251,6 +253,13 @@ def read_averages_file(path: Path, today: date | None = None) -> list[EnteredAve
     if issues:
         raise AveragesFileError(issues)
     return entries
+
+
+def read_folder_averages(folder: Path) -> list[EnteredAverage]:
+    """The averages of the plan folder `folder` (its `landsgennemsnit.csv`; none without the
+    file). Raises AveragesFileError as `read_averages_file`."""
+    path = plan_file(folder).parent / AVERAGES_FILE
+    return read_averages_file(path) if path.is_file() else []
 
 
 def _issue(path: Path, row: int | None, column: str | None, message: str) -> ImportIssue:

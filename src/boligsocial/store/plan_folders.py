@@ -15,7 +15,7 @@ from typing import Final
 from boligsocial.plan.folder import PlanError, load_plan, noegletal_path, plan_file
 from boligsocial.plan.keyfigures import ImportIssue, KeyFigureError, read_key_figures
 from boligsocial.plan.model import Helhedsplan
-from boligsocial.plan.national_averages import AVERAGES_FILE, AveragesFileError, EnteredAverage, read_averages_file
+from boligsocial.plan.national_averages import AveragesFileError, EnteredAverage, read_folder_averages
 from boligsocial.store.errors import ImportRefused
 from boligsocial.store.importing import MatchedUnit, match_units
 
@@ -71,11 +71,8 @@ def read_plan_folder(folder: Path) -> FolderContent:
 
 
 def _read_averages(folder: Path, issues: list[ImportIssue]) -> list[EnteredAverage]:
-    path = plan_file(folder).parent / AVERAGES_FILE
-    if not path.is_file():
-        return []
     try:
-        return read_averages_file(path)
+        return read_folder_averages(folder)
     except AveragesFileError as error:
         issues.extend(error.issues)
         return []
