@@ -1,42 +1,22 @@
 """The key-figure annex (bilag-noegletal.xlsx), checked by opening the written file with openpyxl."""
 
+# ruff: noqa: F811 - pytest fixtures imported from annex_helpers are used as arguments
 from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
 
+from annex_helpers import EXAMPLE, annex, ctx, wb  # noqa: F401 - fixtures used as arguments
 from boligsocial.law.closeness import near_text_da
 from boligsocial.plan.assessment import PlanAssessment, load_assessment
 from boligsocial.reports.annex import ANNEX_FILENAME, SHEET_NAMES, write_annex
 from boligsocial.reports.annex.cells import SUPPRESSED
-
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
-GENERATED = date(2025, 3, 14)
-
-
-@pytest.fixture(scope="module")
-def ctx() -> PlanAssessment:
-    return load_assessment(EXAMPLE)
-
-
-@pytest.fixture(scope="module")
-def annex(ctx: PlanAssessment, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("annex") / ANNEX_FILENAME
-    write_annex(ctx, path, generated=GENERATED)
-    return path
-
-
-@pytest.fixture(scope="module")
-def wb(annex: Path) -> Iterator[Any]:
-    workbook = openpyxl.load_workbook(annex)
-    yield workbook
-    workbook.close()
 
 
 @pytest.fixture(scope="module")

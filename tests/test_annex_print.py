@@ -2,41 +2,25 @@
 heights read with openpyxl, and the workbook laid out by LibreOffice (as a spreadsheet prints it)
 read back from the PDF: every sheet one page wide, the status sheet at a readable size."""
 
+# ruff: noqa: F811 - pytest fixtures imported from annex_helpers are used as arguments
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import openpyxl  # type: ignore[import-untyped]
 import pytest
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from pypdf import PdfReader
 
-from boligsocial.plan.assessment import load_assessment
-from boligsocial.reports.annex import ANNEX_FILENAME, SHEET_NAMES, write_annex
+from annex_helpers import annex, ctx, wb  # noqa: F401 - fixtures used as arguments
+from boligsocial.reports.annex import SHEET_NAMES
 from boligsocial.reports.annex.cells import FONT_NAME, header_width, wrapped_lines
 from office import Span, spans, to_pdf
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
 # Columns whose repeated values are the data itself: the organisation a unit belongs to, the
 # plan status that Stamdata's totals sum by.
 CATEGORY_COLUMNS = {"Boligorganisation", "Status i planen"}
-
-
-@pytest.fixture(scope="module")
-def annex(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("annex") / ANNEX_FILENAME
-    write_annex(load_assessment(EXAMPLE), path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def wb(annex: Path) -> Iterator[Any]:
-    workbook = openpyxl.load_workbook(annex)
-    yield workbook
-    workbook.close()
 
 
 @pytest.fixture(scope="module")
