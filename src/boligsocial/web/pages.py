@@ -52,22 +52,23 @@ def data_version(svc: Services, plan_id: int) -> int:
 def current_version(request: Request, plan_id: int) -> int:
     """The plan's data version: fixed for the length of a GET request, trusted for a moment
     between requests (see `VersionCache`); a POST always reads it from the database."""
-    versions = app_state(request).versions
     if request.method != "GET":
-        ticket = versions.read_begins(plan_id)
-        version = data_version(service(request), plan_id)
-        versions.store(plan_id, version, ticket)
-        return version
+        return _read_version(request, plan_id)
     known: dict[int, int] = getattr(request.state, "versions", {})
     if plan_id not in known:
-        trusted = versions.peek(plan_id)
-        if trusted is None:
-            ticket = versions.read_begins(plan_id)
-            trusted = data_version(service(request), plan_id)
-            versions.store(plan_id, trusted, ticket)
-        known[plan_id] = trusted
+        trusted = app_state(request).versions.peek(plan_id)
+        known[plan_id] = _read_version(request, plan_id) if trusted is None else trusted
         request.state.versions = known
     return known[plan_id]
+
+
+def _read_version(request: Request, plan_id: int) -> int:
+    """The version from the database, kept for the next requests unless a write came between."""
+    versions = app_state(request).versions
+    ticket = versions.read_begins(plan_id)
+    version = data_version(service(request), plan_id)
+    versions.store(plan_id, version, ticket)
+    return version
 
 
 def written(request: Request, plan_id: int) -> None:
