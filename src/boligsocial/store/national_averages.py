@@ -48,6 +48,7 @@ __all__ = [
     "NationalAverageService",
     "PublishedAverage",
     "entered_averages",
+    "new_average_row",
     "stored_averages",
 ]
 
@@ -113,6 +114,18 @@ def _row(session: Session, plan_id: int, list_year: int) -> NationalAverageRow |
         NationalAverageRow.plan_id == plan_id, NationalAverageRow.listeaar == list_year
     )
     return session.scalars(query).one_or_none()
+
+
+def new_average_row(plan_id: int, average: EnteredAverage, actor: str) -> NationalAverageRow:
+    """A new row for an entered average (not yet added to a session)."""
+    return NationalAverageRow(
+        plan_id=plan_id,
+        listeaar=average.list_year,
+        doemte_pct=average.doemte_pct,
+        kilde=average.kilde,
+        kilde_dato=average.kilde_dato,
+        updated_by=actor,
+    )
 
 
 def entered_averages(session: Session, plan_id: int) -> list[EnteredAverage]:
@@ -203,14 +216,7 @@ class NationalAverageService(UnitOfWork):
             _refuse_year(_record(plan_id, list_year, None))
             pct, source, when = _validated(values)
             if row is None:
-                row = NationalAverageRow(
-                    plan_id=plan_id,
-                    listeaar=list_year,
-                    doemte_pct=pct,
-                    kilde=source,
-                    kilde_dato=when,
-                    updated_by=self.actor.name,
-                )
+                row = new_average_row(plan_id, EnteredAverage(list_year, pct, source, when), self.actor.name)
                 session.add(row)
                 session.flush()
                 self._audit(

@@ -21,11 +21,11 @@ from boligsocial.store.models import (
     AfdelingRow,
     AuditEvent,
     KeyFigureRow,
-    NationalAverageRow,
     PlanRow,
     TekstRow,
     utcnow,
 )
+from boligsocial.store.national_averages import new_average_row
 from boligsocial.store.plan_folders import FolderContent, read_plan_folder, unpack_plan_archive
 from boligsocial.store.records import PlanPreview, PlanSummary
 from boligsocial.store.unit_of_work import UnitOfWork, aware, changed_by, plan_row
@@ -226,17 +226,7 @@ class PlanService(UnitOfWork):
         for name, body in content.texts.items():
             row.tekster.append(TekstRow(navn=name, indhold=body, updated_by=actor))
         session.flush()
-        session.add_all(
-            NationalAverageRow(
-                plan_id=row.id,
-                listeaar=average.list_year,
-                doemte_pct=average.doemte_pct,
-                kilde=average.kilde,
-                kilde_dato=average.kilde_dato,
-                updated_by=actor,
-            )
-            for average in content.averages
-        )
+        session.add_all(new_average_row(row.id, average, actor) for average in content.averages)
         session.flush()
         self._audit(
             session,
