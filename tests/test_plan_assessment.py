@@ -23,11 +23,9 @@ def example() -> PlanAssessment:
     return load_assessment(EXAMPLE)
 
 
-def afdeling(assessment: PlanAssessment, name: str):  # type: ignore[no-untyped-def]
-    return next(a for a in assessment.plan.afdelinger if a.navn == name)
-
-
-def test_the_example_is_classified_once_and_as_areas_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+def counted_classifications(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """From now on, each classification of the assessment module appends its
+    `ignore_min_residents` (True: the evaluation as areas) to the list returned."""
     calls: list[bool] = []
     real = assessment_module.classify
 
@@ -36,6 +34,15 @@ def test_the_example_is_classified_once_and_as_areas_only_when_asked(monkeypatch
         return real(*args, **kwargs)
 
     monkeypatch.setattr(assessment_module, "classify", counting)
+    return calls
+
+
+def afdeling(assessment: PlanAssessment, name: str):  # type: ignore[no-untyped-def]
+    return next(a for a in assessment.plan.afdelinger if a.navn == name)
+
+
+def test_the_example_is_classified_once_and_as_areas_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = counted_classifications(monkeypatch)
     loaded = load_assessment(EXAMPLE)
     assert calls == [False]
     assert loaded.result is not None and loaded.list_year == 2022
@@ -123,3 +130,15 @@ def test_an_assessment_says_why_it_has_no_verdicts(example: PlanAssessment) -> N
 def test_load_assessment_names_the_folder_when_the_plan_cannot_be_read(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=str(tmp_path)):
         load_assessment(tmp_path)
+
+
+def test_an_assessment_is_reused_only_for_equal_key_figures_and_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    example = load_assessment(EXAMPLE)
+    calls = counted_classifications(monkeypatch)
+    renamed = example.plan.model_copy(update={"navn": "Mit Kvarter, rettet"})
+    again = example.reused_for(renamed, list(example.units), None)
+    assert again is not None and again.plan.navn == "Mit Kvarter, rettet" and again.result is example.result
+    assert again.as_areas is example.as_areas and calls == [True], "the evaluation as areas is made once for both"
+    assert example.reused_for(example.plan, example.units[1:], None) is None
+    assert example.reused_for(example.plan, list(example.units), 2021) is None
+    assert calls == [True]

@@ -16,7 +16,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-import boligsocial.plan.assessment as assessment_module
 import boligsocial.web.routes.tekster as tekster_module
 from boligsocial.plan.assessment import PlanAssessment, load_assessment
 from boligsocial.reports.charts.org import text_width
@@ -26,25 +25,6 @@ from web_helpers import client, department, department_id, get_json, services_of
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
 INDICATOR = "fravaer-grundskole"
-
-
-def test_an_assessment_is_reused_only_for_equal_key_figures_and_year(monkeypatch: pytest.MonkeyPatch) -> None:
-    example = load_assessment(EXAMPLE)
-    calls: list[bool] = []
-    real = assessment_module.classify
-
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(args[2].ignore_min_residents)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(assessment_module, "classify", counting)
-    renamed = example.plan.model_copy(update={"navn": "Mit Kvarter, rettet"})
-    again = example.reused_for(renamed, list(example.units), None)
-    assert again is not None and again.plan.navn == "Mit Kvarter, rettet" and again.result is example.result
-    assert again.as_areas is example.as_areas and calls == [True], "the evaluation as areas is made once for both"
-    assert example.reused_for(example.plan, example.units[1:], None) is None
-    assert example.reused_for(example.plan, list(example.units), 2021) is None
-    assert calls == [True]
 
 
 def test_verdicts_are_reused_after_an_indicator_edit_and_made_again_after_a_key_figure_edit(
