@@ -235,6 +235,9 @@ class AppState:
         default_factory=lambda: ComputeOnceCache(16, len, MAX_REPORT_CACHE_BYTES)
     )
 
+    # The front page's list of plans by (newest audit event of all, the reader's roles).
+    front_page: ComputeOnceCache[tuple[Any, ...], Any] = field(default_factory=lambda: ComputeOnceCache(64))
+
     signed_in: SessionCache = field(default_factory=lambda: SessionCache(SESSION_TTL))
 
     def service(self, actor: Actor) -> Services:
