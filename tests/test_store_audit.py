@@ -212,6 +212,7 @@ ATLAS = Atlas(
 CALLS: dict[str, Callable[[Example], object]] = {
     "plans.list_plans": lambda e: e.services.plans.list_plans(),
     "plans.listing": lambda e: e.services.plans.listing(),
+    "plans.listing_version": lambda e: e.services.plans.listing_version(),
     "plans.has_plans": lambda e: e.services.plans.has_plans(),
     "plans.get_plan": lambda e: e.services.plans.get_plan(e.plan_id),
     "plans.summary": lambda e: e.services.plans.summary(e.plan_id),
@@ -338,6 +339,7 @@ NEEDS: dict[str, str] = {
 OPEN = {
     "plans.list_plans",
     "plans.listing",
+    "plans.listing_version",
     "plans.has_plans",
     "users.authenticate",
     *(n for n in CALLS if n.startswith("sign_in.")),

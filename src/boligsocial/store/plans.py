@@ -4,11 +4,13 @@ one) as a new plan, delete."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Row, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from boligsocial.plan.model import Helhedsplan
@@ -30,7 +32,7 @@ from boligsocial.store.plan_folders import FolderContent, read_plan_folder, unpa
 from boligsocial.store.records import PlanPreview, PlanSummary
 from boligsocial.store.unit_of_work import UnitOfWork, aware, changed_by, plan_row
 
-__all__ = ["ListedPlan", "PlanService"]
+__all__ = ["ListedPlan", "ListingVersion", "PlanService"]
 
 _FIRST_PLAN_LOCK = 7310091
 """PostgreSQL advisory lock taken while loading the first plan: two servers starting at once."""
@@ -52,6 +54,38 @@ class ListedPlan:
     last_changed_by: str | None
 
 
+@dataclass(frozen=True)
+class ListingVersion:
+    """The version of every plan's listing: `newest_event` (the id of the newest audit event of
+    all) changes with every committed write. `settled` is False while another write may still
+    commit an event numbered below it (PostgreSQL): a listing read then may be shown, but must
+    not be kept under this version, for that write would not change it."""
+
+    newest_event: int
+    settled: bool
+
+
+_SUMMARY_COLUMNS = (
+    PlanRow.id,
+    PlanRow.navn,
+    PlanRow.kommune,
+    PlanRow.ansoeger,
+    PlanRow.periode_start,
+    PlanRow.periode_slut,
+    PlanRow.liste_aar,
+    PlanRow.version,
+    PlanRow.updated_at,
+    PlanRow.updated_by,
+    PlanRow.archived_at,
+)
+"""The plan's columns a `PlanSummary` shows (not the JSON document or the long texts)."""
+
+_SummaryRow = PlanRow | Row[*tuple[Any, ...]]
+"""A plan row, or a row of `_SUMMARY_COLUMNS`."""
+
+_Columns = TypeVarTuple("_Columns")
+
+
 def _years(averages: list[EnteredAverage]) -> str:
     return "listeår " + join_da([str(year) for year in sorted(a.list_year for a in averages)])
 
@@ -63,35 +97,58 @@ class PlanService(UnitOfWork):
         """The plans the actor holds a role on, by name: the active ones, or with `archived` the
         archived ones."""
         with self._reading() as session:
-            return [summary for _, summary in self._summaries(session, archived)]
+            query = select(*_SUMMARY_COLUMNS).where(
+                PlanRow.archived_at.is_not(None) if archived else PlanRow.archived_at.is_(None)
+            )
+            return self._summaries(session, list(session.execute(self._visible(query))))
 
     def listing(self) -> list[ListedPlan]:
         """The front page's list in one read: every plan the actor holds a role on, active and
         archived, by name, with its newest audit event (as `AuditService.audit_events(plan,
-        limit=1)` finds it). The page had asked `list_plans` twice and the trail once per plan,
-        seven queries in three transactions for one plan."""
+        limit=1)` finds it). Only the columns the summary shows are read (not the plan's JSON
+        document or long texts), and the newest events of all plans in the same query."""
         with self._reading() as session:
-            newest = select(AuditEvent.at, AuditEvent.actor).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            listed = []
-            for row, summary in self._summaries(session, None):
-                last = session.execute(newest.where(AuditEvent.plan_id == row.id).limit(1)).first()
-                listed.append(
-                    ListedPlan(
-                        summary=summary,
-                        last_changed_at=None if last is None else aware(last.at),
-                        last_changed_by=None if last is None else last.actor,
-                    )
-                )
-            return listed
+            newest = (
+                select(AuditEvent.id)
+                .where(AuditEvent.plan_id == PlanRow.id)
+                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                .limit(1)
+                .correlate(PlanRow)
+                .scalar_subquery()
+            )
+            query = select(*_SUMMARY_COLUMNS, AuditEvent.at, AuditEvent.actor).outerjoin(
+                AuditEvent, AuditEvent.id == newest
+            )
+            rows = list(session.execute(self._visible(query)))
+            return [
+                ListedPlan(summary=summary, last_changed_at=aware(row.at), last_changed_by=row.actor)
+                for row, summary in zip(rows, self._summaries(session, rows), strict=True)
+            ]
 
-    def _summaries(self, session: Session, archived: bool | None) -> list[tuple[PlanRow, PlanSummary]]:
-        """The actor's plans by name with their summaries: active, archived (`archived`) or both (None)."""
-        query = select(PlanRow).order_by(PlanRow.navn, PlanRow.id)
-        if archived is not None:
-            query = query.where(PlanRow.archived_at.is_not(None) if archived else PlanRow.archived_at.is_(None))
+    def listing_version(self) -> ListingVersion:
+        """What tells whether `listing` may have changed, in one cheap query: the newest audit
+        event of all (every write records one in its own transaction, see
+        tests/test_store_audit.py), and whether no other write was in progress (see
+        `ListingVersion.settled`). Anyone may ask: it is a number, no plan's data."""
+        with self._reading() as session:
+            if session.get_bind().dialect.name != "postgresql":
+                # SQLite: one writer at a time (BEGIN IMMEDIATE), so ids are committed in order.
+                return ListingVersion(session.scalar(select(func.max(AuditEvent.id))) or 0, settled=True)
+            # PostgreSQL numbers events when they are written, not when committed: a write still
+            # in progress may commit an event below the newest. Both from one statement's snapshot.
+            newest, in_progress = session.execute(
+                text("SELECT (SELECT max(id) FROM audit_event), EXISTS (SELECT pg_snapshot_xip(pg_current_snapshot()))")
+            ).one()
+            return ListingVersion(newest or 0, settled=not in_progress)
+
+    def _visible(self, query: Select[*_Columns]) -> Select[*_Columns]:
+        """`query` of plans limited to those the actor holds a role on, by name."""
         if not self.actor.sees_every_plan():
             query = query.where(PlanRow.id.in_(self.actor.plan_ids()))
-        plans = list(session.scalars(query))
+        return query.order_by(PlanRow.navn, PlanRow.id)
+
+    def _summaries(self, session: Session, plans: Sequence[_SummaryRow]) -> list[PlanSummary]:
+        """The summaries of these plans (their counts of afdelinger and list years read at once)."""
         ids = [row.id for row in plans]
         counted = select(AfdelingRow.plan_id, func.count()).where(AfdelingRow.plan_id.in_(ids))
         counts = {plan_id: count for plan_id, count in session.execute(counted.group_by(AfdelingRow.plan_id))}
@@ -100,7 +157,7 @@ class PlanService(UnitOfWork):
         for plan_id, year in session.execute(figures.distinct()):
             if year is not None:
                 years.setdefault(plan_id, set()).add(year)
-        return [(row, self._summary(row, counts.get(row.id, 0), years.get(row.id, set()))) for row in plans]
+        return [self._summary(row, counts.get(row.id, 0), years.get(row.id, set())) for row in plans]
 
     def summary(self, plan_id: int) -> PlanSummary:
         """One plan's summary, as `list_plans` gives it (archived or not), in one read. Raises
@@ -114,7 +171,7 @@ class PlanService(UnitOfWork):
             }
             return self._summary(row, count or 0, years)
 
-    def _summary(self, row: PlanRow, afdelinger: int, years: set[int]) -> PlanSummary:
+    def _summary(self, row: _SummaryRow, afdelinger: int, years: set[int]) -> PlanSummary:
         return PlanSummary(
             id=row.id,
             navn=row.navn,

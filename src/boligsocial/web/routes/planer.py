@@ -18,7 +18,7 @@ from boligsocial.store.records import PlanPreview
 from boligsocial.web.auth import needs
 from boligsocial.web.formats import Format, is_htmx, request_format
 from boligsocial.web.limits import MAX_PLAN_UPLOAD, MB
-from boligsocial.web.pages import respond, service, written
+from boligsocial.web.pages import app_state, respond, service, written
 from boligsocial.web.routes.imports import issue_dict
 from boligsocial.web.routes.oversigt import summary_dict
 from boligsocial.web.uploads import plan_archive
@@ -44,10 +44,22 @@ def _listed(plans: list[ListedPlan]) -> list[dict[str, Any]]:
     ]
 
 
+def _plans_listed(request: Request) -> list[ListedPlan]:
+    """The reader's plans, active and archived, with their last changes: read once per version of
+    all plans (the newest audit event, asked on every request, so any write is seen at once) and
+    set of roles (the listing holds only the plans the reader has a role on, with that role)."""
+    plans = service(request).plans
+    version = plans.listing_version()
+    actor = plans.actor
+    key = (version.newest_event, actor.role, tuple(sorted(actor.plan_roles)))
+    listed: list[ListedPlan] = app_state(request).front_page.get(key, plans.listing, keep=lambda _: version.settled)
+    return listed
+
+
 @router.get("/")
 def forside(request: Request) -> Response:
     services = service(request)
-    plans = services.plans.listing()  # one read: the plans, active and archived, and their last changes
+    plans = _plans_listed(request)
     active = [p for p in plans if not p.summary.archived]
     archived = [p for p in plans if p.summary.archived]
     every_plan = services.actor.role is not None
