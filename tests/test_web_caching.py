@@ -203,3 +203,57 @@ def test_the_texts_lint_runs_again_after_a_text_or_a_referred_year_and_not_after
     )
     assert added.status_code == 303, text_of(added.text)[:300]
     assert not [m for m in findings(name, "a=4") if "2019" in m] and len(calls) == 3
+
+
+def test_the_texts_are_derived_once_per_data_version_and_a_text_edit_shows_on_the_next_page(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest of what the lint reads, the list's rows and a section's title, findings and
+    preview are the same for every address of a data version: made once. A text saved is a new
+    data version: its new finding shows on the list and in the editor at once, with its preview."""
+    digests: list[int] = []
+    titles: list[str] = []
+    real_digest, real_title = tekster_module.prose_findings_key, tekster_module.section_title
+
+    def counting_digest(*args, **kwargs):  # type: ignore[no-untyped-def]
+        digests.append(1)
+        return real_digest(*args, **kwargs)
+
+    def counting_title(name: str, text: str) -> str:
+        titles.append(name)
+        return real_title(name, text)
+
+    monkeypatch.setattr(tekster_module, "prose_findings_key", counting_digest)
+    monkeypatch.setattr(tekster_module, "section_title", counting_title)
+
+    def shown(extra: str) -> tuple[int, list[str], str]:
+        """The section's count of findings on the list (JSON, and HTML agreeing), its findings in
+        the editor (JSON, and HTML agreeing), and the editor's preview (as text)."""
+        listed = get_json(client, f"/plan/1/tekster.json?_={extra}")["tekster"]
+        count = next(t["fund"] for t in listed if t["navn"] == name)
+        row = client.get(f"/plan/1/tekster?_={extra}").text.split(f">{name}</a></th>", 1)[1].split("</tr>", 1)[0]
+        assert text_of(row.rsplit('<td class="num">', 1)[1]) == str(count)
+        findings = [f["message"] for f in get_json(client, f"/plan/1/tekster/{name}.json?_={extra}")["fund"]]
+        page = client.get(f"/plan/1/tekster/{name}?_={extra}").text
+        assert page.count('<li class="fund-') == len(findings)
+        return count, findings, text_of(page[page.index('id="forhaandsvisning"') :])
+
+    name = services_of(client).prose.prose(1)[0].name
+    before = shown("1")
+    assert shown("2") == before
+    assert len(digests) == 1  # one digest for the version, not one per address
+    sections = [t["navn"] for t in get_json(client, "/plan/1/tekster.json?_=3")["tekster"]]
+    assert sorted(titles) == sorted([*sections, name])  # each once for the list, and once for the editor
+
+    record = get_json(client, f"/plan/1/tekster/{name}.json")
+    text = f"{record['tekst']}\n\nFraværet var {{{{ indikator:{INDICATOR}:2019 }}}} i det nye afsnit.\n"
+    saved = client.post(
+        f"/plan/1/tekster/{name}",
+        data={"tekst": text, "version": str(record["version"])},
+        headers={"Accept": "text/html"},
+    )
+    assert saved.status_code == 303
+    count, findings, preview = shown("4")
+    assert [m for m in findings if "2019" in m] and count == before[0] + 1 == len(findings)
+    assert "i det nye afsnit" in preview and "i det nye afsnit" not in before[2]
+    assert len(digests) == 2

@@ -4,11 +4,13 @@ lint's findings for the section, saving with optimistic locking, and new section
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
+from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
 from boligsocial import danish
@@ -46,19 +48,25 @@ def _records(request: Request, plan_id: int) -> dict[str, ProseRecord]:
     return {r.name: r for r in stored(request, plan_id, ("prose",), lambda: service(request).prose.prose(plan_id))}
 
 
-def _stored_findings(request: Request, plan_id: int, records: dict[str, ProseRecord]) -> dict[str, list[Finding]]:
-    """The lint's findings by section of the plan as stored, kept until what the lint reads changes
-    (`prose_findings_key`): an indicator value saved keeps them, a text or a name changed does not."""
-    view = overview(request, plan_id)
-    texts = {n: r.text for n, r in records.items()}
-    key = ("tekst-lint", plan_id, prose_findings_key(view, texts))
+def _stored_findings(request: Request, plan_id: int) -> dict[str, tuple[Finding, ...]]:
+    """The lint's findings by section of the plan as stored. Kept per data version (`stored`: the
+    digest of what the lint reads is made once per version, not per address), and across versions
+    until what the lint reads changes (`prose_findings_key`): an indicator value saved keeps them,
+    a text or a name changed does not. Shared between requests: read, never changed."""
 
-    def compute() -> str:
-        found = prose_findings(view, texts)
-        return json.dumps({name: [f.to_dict() for f in items] for name, items in found.items()})
+    def derive() -> dict[str, tuple[Finding, ...]]:
+        view = overview(request, plan_id)
+        texts = {n: r.text for n, r in _records(request, plan_id).items()}
+        key = ("tekst-lint", plan_id, prose_findings_key(view, texts))
 
-    stored = json.loads(app_state(request).fragments.get(key, compute))
-    return {name: [_finding(item) for item in items] for name, items in stored.items()}
+        def compute() -> str:
+            found = prose_findings(view, texts)
+            return json.dumps({name: [f.to_dict() for f in items] for name, items in found.items()})
+
+        kept = json.loads(app_state(request).fragments.get(key, compute))
+        return {name: tuple(_finding(item) for item in items) for name, items in kept.items()}
+
+    return stored(request, plan_id, ("tekst-lint",), derive)
 
 
 def _finding(item: dict[str, Any]) -> Finding:
@@ -92,23 +100,7 @@ async def tekster(request: Request, plan_id: int) -> Response:
 def _tekster(
     request: Request, plan_id: int, *, error: str | None = None, new_name: str = "", status: int = 200
 ) -> Response:
-    records = _records(request, plan_id)
-    findings = _stored_findings(request, plan_id, records)
-    rows = [
-        {
-            "navn": r.name,
-            "titel": section_title(r.name, r.text),
-            "tegn": len(r.text),
-            "ord": len(r.text.split()),
-            "sidst_aendret": danish.as_utc(r.updated_at).isoformat() if r.updated_at else None,
-            "sidst_aendret_tekst": danish.local_stamp(r.updated_at),
-            "aendret_af": r.updated_by,
-            "version": r.version,
-            "fund": len(findings.get(r.name, [])),
-            "url": editor_url(plan_id, r.name),
-        }
-        for r in records.values()
-    ]
+    rows = stored(request, plan_id, ("tekst-liste",), lambda: _list_rows(request, plan_id))
 
     def csv() -> str:
         return csv_text(
@@ -129,6 +121,27 @@ def _tekster(
     }
     data = {"plan_id": plan_id, "tekster": rows}
     return respond(request, "tekster.html", context, data=data, csv=csv, csv_name="tekster.csv", status_code=status)
+
+
+def _list_rows(request: Request, plan_id: int) -> list[dict[str, Any]]:
+    """The list's rows (one per section, with its count of findings): the same for every address
+    of one data version, so made once per version. Shared between requests: read, never changed."""
+    findings = _stored_findings(request, plan_id)
+    return [
+        {
+            "navn": r.name,
+            "titel": section_title(r.name, r.text),
+            "tegn": len(r.text),
+            "ord": len(r.text.split()),
+            "sidst_aendret": danish.as_utc(r.updated_at).isoformat() if r.updated_at else None,
+            "sidst_aendret_tekst": danish.local_stamp(r.updated_at),
+            "aendret_af": r.updated_by,
+            "version": r.version,
+            "fund": len(findings.get(r.name, ())),
+            "url": editor_url(plan_id, r.name),
+        }
+        for r in _records(request, plan_id).values()
+    ]
 
 
 @router.post("/plan/{plan_id}/tekster", dependencies=[needs("redaktoer")])
@@ -175,24 +188,24 @@ def _editor(request: Request, plan_id: int, name: str, state: EditorState | None
     if state is None:
         saved = "Teksten er gemt." if request.query_params.get("gemt") == "1" else None
         state = EditorState(record.text, record.version, message=saved)
-    if state.text == record.text:
-        findings = _stored_findings(request, plan_id, records).get(name, [])
+    if state.text == record.text:  # the stored text: the same for every address of a data version
+        section = stored(
+            request, plan_id, ("tekst-visning", name), lambda: _stored_section(request, plan_id, name, record.text)
+        )
     else:
-        findings = prose_findings(view, {**{n: r.text for n, r in records.items()}, name: state.text}).get(name, [])
-    if state.text == record.text:  # the stored text: one preview per data version, for every address
-        key = ("tekst-forhaandsvisning", plan_id, request.state.data_version, name)
-        preview, filled = app_state(request).derived.get(key, lambda: preview_html(view, name, state.text))
-    else:
-        preview, filled = preview_html(view, name, state.text)
+        texts = {**{n: r.text for n, r in records.items()}, name: state.text}
+        section = _section(
+            name, state.text, prose_findings(view, texts).get(name, ()), preview_html(view, name, state.text)
+        )
     data = {
         "plan_id": plan_id,
         "navn": name,
-        "titel": section_title(name, state.text),
+        "titel": section.title,
         "tekst": state.text,
         "version": state.version,
         "sidst_aendret": danish.as_utc(record.updated_at).isoformat() if record.updated_at else None,
         "aendret_af": record.updated_by,
-        "fund": [f.to_dict() for f in findings],
+        "fund": section.finding_dicts,
         "konflikt": state.conflict,
     }
     context = {
@@ -203,14 +216,43 @@ def _editor(request: Request, plan_id: int, name: str, state: EditorState | None
         "changed_text": danish.local_stamp(record.updated_at),
         "state": state,
         "title": data["titel"],
-        "preview": preview,
-        "filled": filled,
-        "findings": [_finding_view(f) for f in findings],
+        "preview": section.preview,
+        "filled": section.filled,
+        "findings": section.finding_views,
         "sections": list(records),
         "url": editor_url(plan_id, name),
         "page": "tekster",
     }
     return respond(request, "tekst.html", context, data=data, status_code=status)
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """What the editor shows of a section's text besides the text: its title, the lint's findings
+    (as JSON and as the page lists them) and the preview. Shared between requests when made from
+    the stored text: read, never changed."""
+
+    title: str
+    finding_dicts: list[dict[str, Any]]
+    finding_views: list[dict[str, Any]]
+    preview: Markup
+    filled: bool
+
+
+def _section(name: str, text: str, findings: Iterable[Finding], preview: tuple[Markup, bool]) -> SectionView:
+    found = list(findings)
+    return SectionView(
+        section_title(name, text), [f.to_dict() for f in found], [_finding_view(f) for f in found], *preview
+    )
+
+
+def _stored_section(request: Request, plan_id: int, name: str, text: str) -> SectionView:
+    """The stored text's view, made once per data version. The preview is kept per data version
+    for every role (the text and the plan are the same for all)."""
+    view = overview(request, plan_id)
+    key = ("tekst-forhaandsvisning", plan_id, request.state.data_version, name)
+    preview = app_state(request).derived.get(key, lambda: preview_html(view, name, text))
+    return _section(name, text, _stored_findings(request, plan_id).get(name, ()), preview)
 
 
 @router.post("/plan/{plan_id}/tekster/{name}", dependencies=[needs("redaktoer")])
