@@ -10,8 +10,10 @@ import csv
 import io
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 
+import boligsocial.web.routes.indikatorer as indikatorer_module
 from boligsocial.danish import number
 from boligsocial.plan.folder import load_plan
 from boligsocial.plan.status import STATUS_RULE_DA, indicator_status, milestone_for, plan_status
@@ -144,3 +146,58 @@ def test_a_bad_value_gets_the_field_error_and_changes_nothing(client: TestClient
     assert f"Status {YEAR}: På sporet" in text_of(response.text)  # the status shown is the stored one
     assert get_json(client, f"/plan/1/indikatorer/{INDICATOR}.json")["vaerdier"] == before_values
     assert status_of(client, INDICATOR) == before_status == "paa_sporet"
+
+
+def test_the_statuses_are_made_once_per_data_version_and_a_new_value_shows_on_the_next_page(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list's and the page's statuses (and what is shown of them) are the same for every
+    address of a data version: made once, whatever the format or an unread parameter. A value
+    saved is a new data version: the list and the page show it and its status at once."""
+    made: list[str] = []
+    every, one = indikatorer_module.plan_status, indikatorer_module.indicator_status
+
+    def counting_every(plan, year, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(f"liste {year}")
+        return every(plan, year, *args, **kwargs)
+
+    def counting_one(plan, indikator, year, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(f"{indikator.id} {year}")
+        return one(plan, indikator, year, *args, **kwargs)
+
+    monkeypatch.setattr(indikatorer_module, "plan_status", counting_every)
+    monkeypatch.setattr(indikatorer_module, "indicator_status", counting_one)
+    listed, page = "/plan/1/indikatorer", f"/plan/1/indikatorer/{INDICATOR}"
+
+    def shown(extra: str) -> tuple[str, str, str, str]:
+        """The status on the list (HTML, JSON, CSV) and on the indicator's page (HTML, htmx, JSON)."""
+        row = text_of(row_of(client.get(f"{listed}?aar={YEAR}&_={extra}").text, INDICATOR))
+        in_csv = {
+            r["indikator"]: r["status"]
+            for r in csv.DictReader(
+                io.StringIO(client.get(f"{listed}.csv?aar={YEAR}&_={extra}").text.lstrip("\ufeff")), delimiter=";"
+            )
+        }
+        html = text_of(client.get(f"{page}?aar={YEAR}&_={extra}").text)
+        htmx = text_of(client.get(f"{page}?aar={YEAR}&_={extra}", headers=HX).text)
+        data = get_json(client, f"{page}.json?aar={YEAR}&_={extra}")
+        assert data["status"]["status"] == status_of(client, INDICATOR) == in_csv[INDICATOR]
+        assert html.split(f"Status {YEAR}: ", 1)[1][:8] == htmx.split(f"Status {YEAR}: ", 1)[1][:8]
+        values = [v["vaerdi_tekst"] for v in data["vaerdier"] if v["aar"] == YEAR and v["type"] == "maaling"]
+        return row, html.split(f"Status {YEAR}: ", 1)[1][:8], data["status"]["status"], ",".join(values)
+
+    before = shown("1")
+    assert shown("2") == before and made == [f"liste {YEAR}", f"{INDICATOR} {YEAR}"]  # made once for all
+    assert "På sporet" in before[0] and before[1].startswith("På spore") and before[3] == ""
+
+    plan = load_plan(EXAMPLE)
+    indikator = next(i for i in plan.indikatorer if i.id == INDICATOR)
+    milestone = milestone_for(indikator, YEAR)
+    tolerance = indicator_status(plan, indikator, YEAR).tolerance
+    assert milestone is not None and tolerance is not None
+    above = _value(Decimal(float(milestone.vaerdi)) + Decimal(float(tolerance)) * 3)
+    saved = client.post(f"{page}/maalinger", data={"aar": str(YEAR), "vaerdi": above}, headers={"Accept": "text/html"})
+    assert saved.status_code == 303, text_of(saved.text)[:300]
+    after = shown("3")
+    assert "Foran" in after[0] and after[1].startswith("Foran") and after[2] == "foran" and after[3] == above
+    assert made[2:] == [f"liste {YEAR}", f"{INDICATOR} {YEAR}"]  # made again once, for the new version

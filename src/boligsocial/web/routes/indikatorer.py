@@ -5,6 +5,7 @@ corrects a year's value (with the value's version, so two people cannot overwrit
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from boligsocial.danish import format_ungrouped_number
+from boligsocial.plan.indicators import Definition
 from boligsocial.plan.model import Helhedsplan, Indikator, Maaling
 from boligsocial.plan.status import (
     PROJECTION_RULE_DA,
@@ -231,30 +233,28 @@ async def indikatorer_liste(request: Request, plan_id: int) -> Response:
     return await cached_page(request, plan_id, lambda: _liste(request, plan_id))
 
 
-def _liste(request: Request, plan_id: int) -> Response:
-    view = overview(request, plan_id)
-    plan = view.plan
+@dataclass(frozen=True)
+class ListView:
+    """What the list shows for one status year, the same for every address of a data version:
+    made once per version and year (`stored`), shared between requests: read, never changed."""
+
+    groups: list[tuple[str, list[Indikator]]]
+    svgs: dict[str, str]
+    statuses: dict[str, dict[str, Any]]
+    optaelling: list[tuple[str, str, int]]
+    any_illustrative: bool
+    data: dict[str, Any]
+    status: PlanStatus  # for the CSV
+
+
+def _list_view(request: Request, plan_id: int, year: int) -> ListView:
+    plan = overview(request, plan_id).plan
     groups: list[tuple[str, list[Indikator]]] = [(i.navn, plan.indikatorer_for(i.navn)) for i in plan.indsatsomraader]
     rest = [i for i in plan.indikatorer if i.indsatsomraade is None]
     if rest:
         groups.append(("Øvrige indikatorer", rest))
-    year = status_year(request, plan)
     ps = status_of(plan, year)
     by_id = {st.indikator.id: st for st in ps.indikatorer}
-    svgs = {i.id: chart(request, plan_id, i) for i in plan.indikatorer}
-    context = {
-        "plan_id": plan_id,
-        "plan": plan,
-        "groups": groups,
-        "svgs": svgs,
-        "page": "indikatorer",
-        "status_aar": year,
-        "status_aarstal": plan.periode.aar,
-        "statuses": {k: status_view(v) for k, v in by_id.items()},
-        "optaelling": [(k.value, k.label, n) for k, n in ps.counts().items()],
-        "status_rule": STATUS_RULE_DA,
-        "any_illustrative": any(i.maal is not None and i.maal.illustrativ for i in plan.indikatorer),
-    }
     data = {
         "plan_id": plan_id,
         "status_aar": year,
@@ -264,12 +264,40 @@ def _liste(request: Request, plan_id: int) -> Response:
             indikator_dict(plan_id, i) | {"status": indicator_status_dict(by_id[i.id])} for i in plan.indikatorer
         ],
     }
+    return ListView(
+        groups=groups,
+        svgs={i.id: chart(request, plan_id, i) for i in plan.indikatorer},
+        statuses={k: status_view(v) for k, v in by_id.items()},
+        optaelling=[(k.value, k.label, n) for k, n in ps.counts().items()],
+        any_illustrative=any(i.maal is not None and i.maal.illustrativ for i in plan.indikatorer),
+        data=data,
+        status=ps,
+    )
+
+
+def _liste(request: Request, plan_id: int) -> Response:
+    plan = overview(request, plan_id).plan
+    year = status_year(request, plan)
+    shown = stored(request, plan_id, ("indikatorliste", year), lambda: _list_view(request, plan_id, year))
+    context = {
+        "plan_id": plan_id,
+        "plan": plan,
+        "groups": shown.groups,
+        "svgs": shown.svgs,
+        "page": "indikatorer",
+        "status_aar": year,
+        "status_aarstal": plan.periode.aar,
+        "statuses": shown.statuses,
+        "optaelling": shown.optaelling,
+        "status_rule": STATUS_RULE_DA,
+        "any_illustrative": shown.any_illustrative,
+    }
     return respond(
         request,
         "indikatorer.html",
         context,
-        data=data,
-        csv=lambda: series_csv(ps),
+        data=shown.data,
+        csv=lambda: series_csv(shown.status),
         csv_name="indikatorer.csv",
     )
 
@@ -291,6 +319,40 @@ def record_dict(m: MaalingRecord) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class IndicatorView:
+    """What an indicator's page shows for one status year besides the form, the same for every
+    address of a data version: made once per version, indicator and year (`stored`), shared
+    between requests: read, never changed."""
+
+    status: dict[str, Any]
+    svg: str
+    status_svg: str
+    definition: Definition | None
+    data: dict[str, Any]  # the JSON without the form's errors and conflict
+
+
+def _indicator_view(request: Request, plan_id: int, record: IndikatorRecord, year: int) -> IndicatorView:
+    plan = overview(request, plan_id).plan
+    indikator = record.indikator
+    try:
+        st = indicator_status(plan, indikator, year)
+    except StatusError as error:
+        raise HTTPException(400, f"Status kan ikke beregnes: {error}") from None
+    data = indikator_dict(plan_id, indikator) | {
+        "status_aar": year,
+        "status": indicator_status_dict(st),
+        "vaerdier": [record_dict(m) for m in (*record.maalinger, *record.sammenligninger)],
+    }
+    return IndicatorView(
+        status=status_view(st),
+        svg=chart(request, plan_id, indikator),
+        status_svg=status_chart_svg(request, plan, st),
+        definition=st.definition,
+        data=data,
+    )
+
+
 def indicator_page(
     request: Request,
     plan_id: int,
@@ -307,19 +369,16 @@ def indicator_page(
     indicators = service(request).indicators
     what = ("indikator", indikator_id)
     record: IndikatorRecord = stored(request, plan_id, what, lambda: indicators.get_indikator(plan_id, indikator_id))
-    indikator = record.indikator
     year = status_year(request, view.plan)
-    try:
-        st = indicator_status(view.plan, indikator, year)
-    except StatusError as error:
-        raise HTTPException(400, f"Status kan ikke beregnes: {error}") from None
-    definition = st.definition
+    shown = stored(
+        request, plan_id, ("indikatorside", indikator_id, year), lambda: _indicator_view(request, plan_id, record, year)
+    )
     context = {
         "plan_id": plan_id,
         "plan": view.plan,
-        "ind": indikator,
+        "ind": record.indikator,
         "record": record,
-        "svg": chart(request, plan_id, indikator),
+        "svg": shown.svg,
         "errors": errors or {},
         "message": message,
         "conflict": conflict,
@@ -328,19 +387,13 @@ def indicator_page(
         "page": "indikatorer",
         "status_aar": year,
         "status_aarstal": view.plan.periode.aar,
-        "st": status_view(st),
-        "status_svg": status_chart_svg(request, view.plan, st),
-        "definition": definition,
+        "st": shown.status,
+        "status_svg": shown.status_svg,
+        "definition": shown.definition,
         "status_rule": STATUS_RULE_DA,
         "projection_rule": PROJECTION_RULE_DA,
     }
-    data = indikator_dict(plan_id, indikator) | {
-        "status_aar": year,
-        "status": indicator_status_dict(st),
-        "vaerdier": [record_dict(m) for m in (*record.maalinger, *record.sammenligninger)],
-        "fejl": errors or {},
-        "konflikt": conflict,
-    }
+    data = shown.data | {"fejl": errors or {}, "konflikt": conflict}
     template = "_indikator_data.html" if is_htmx(request) else "indikator.html"
     return respond(request, template, context, data=data, status_code=status_code)
 
