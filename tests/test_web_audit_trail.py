@@ -10,9 +10,11 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi.testclient import TestClient
 
 from boligsocial.store import Actor, Services
+from boligsocial.store.audit import AuditService
 from boligsocial.web.routes.revision import Change, changes, local_stamp
 from web_helpers import ACTOR, add_user, client, department_id, get_json, services_of, sign_in, text_of  # noqa: F401
 
@@ -110,6 +112,48 @@ def test_the_trail_comes_in_pages_newest_first(client: TestClient) -> None:
     assert second["haendelser"][-1]["handling"] == "importer_plan"
     assert len(rows_of(client, f"{TRAIL}.csv")) == 56  # the CSV holds every row the filters let through
     assert client.get(f"{TRAIL}?side=0").status_code == 400
+
+
+def test_the_trail_is_read_once_per_data_version_and_filters_and_a_new_event_shows_with_each_filter(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every address of one data version and filters (HTML, htmx, JSON, any unread parameter)
+    shares one read of the trail; the CSV has its own. A new event is a new data version: it shows
+    on the next page with each filter that lets it through."""
+    reads: list[int] = []
+    real = AuditService.audit_events
+
+    def counting(self: AuditService, plan_id: int | None = None, limit: int = 200, **filters: object) -> object:
+        if limit > 1:  # not a read of the data version (the newest event)
+            reads.append(limit)
+        return real(self, plan_id, limit, **filters)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AuditService, "audit_events", counting)
+    filters = [f"hvem={ACTOR}", "handling=gem_tekst", "enhed=tekst", "q=INDLEDNING", f"fra={today()}&til={today()}"]
+
+    def newest(query: str, extra: str) -> list[str]:
+        """The trail's newest event (its summary and text after) as the JSON, CSV and HTML show it."""
+        data = get_json(client, f"{TRAIL}.json?{query}&_={extra}")["haendelser"]
+        csv_rows = rows_of(client, f"{TRAIL}.csv?{query}&_={extra}")
+        html = text_of(client.get(f"{TRAIL}?{query}&_={extra}", headers={"HX-Request": "true"}).text)
+        if not data:
+            assert csv_rows == [] and "Teksten 00-indledning.md er gemt" not in html
+            return []
+        assert csv_rows[0]["beskrivelse"] == data[0]["beskrivelse"] and data[0]["beskrivelse"] in html
+        return [data[0]["beskrivelse"], str(data[0]["efter"])[: len(SENTENCE)]]
+
+    saved = ["Teksten 00-indledning.md er gemt", SENTENCE]
+    for query in filters:
+        assert newest(query, "1") != saved  # nothing, or (today's dates) the import
+        assert client.get(f"{TRAIL}?{query}&_=2").status_code == 200
+    assert len(reads) == 2 * len(filters)  # the page's rows (HTML, htmx, JSON) once, the CSV's once
+
+    save_intro(client, f"{SENTENCE}\n\nMere tekst.\n")
+    for query in filters:
+        assert newest(query, "3") == saved
+    assert len(reads) == 4 * len(filters)
+    for query in ("handling=ret_maaling", f"til={(datetime.now().date() - timedelta(days=2)).isoformat()}"):
+        assert newest(query, "4") != saved  # filters that keep it out
 
 
 def test_changes_are_readable() -> None:

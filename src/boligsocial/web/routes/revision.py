@@ -27,6 +27,7 @@ PAGE_SIZE: Final = 50
 CSV_LIMIT: Final = 20_000
 VALUE_CHARS: Final = 160
 TEXT_DIFF_LINES: Final = 40
+KEPT_ROWS: Final = 1_000  # a CSV's rows are kept between requests up to this many
 
 
 # ---- filters --------------------------------------------------------------------------------------
@@ -170,19 +171,38 @@ def _row(event: AuditRecord) -> dict[str, Any]:
     }
 
 
-def _events(request: Request, plan_id: int, query: TrailQuery, limit: int, offset: int) -> list[AuditRecord]:
+def _rows(request: Request, plan_id: int, query: TrailQuery, limit: int, offset: int) -> list[dict[str, Any]]:
+    """The rows of the events the filters find (newest first), read and made once per data version
+    and filter values (`stored`: every audit event of the plan is a new data version, so a new
+    event shows on the next page); shared between requests: read, never changed. A long trail's
+    CSV is made anew each time instead, so that a few of them cannot fill the memory."""
     since, until = _bounds(query)
-    return service(request).audit.audit_events(
-        plan_id,
-        limit,
-        actor=query.hvem or None,
-        action=query.handling or None,
-        entity=query.enhed or None,
-        text=query.q or None,
-        since=since,
-        until=until,
-        offset=offset,
-    )
+    filters = (query.hvem, query.handling, query.enhed, query.q, since, until)
+
+    def read() -> list[dict[str, Any]]:
+        events = service(request).audit.audit_events(
+            plan_id,
+            limit,
+            actor=query.hvem or None,
+            action=query.handling or None,
+            entity=query.enhed or None,
+            text=query.q or None,
+            since=since,
+            until=until,
+            offset=offset,
+        )
+        return [_row(e) for e in events]
+
+    made: list[list[dict[str, Any]]] = []
+
+    def read_kept() -> list[dict[str, Any]] | None:  # None: too many to keep
+        made.append(read())
+        return made[0] if len(made[0]) <= KEPT_ROWS else None
+
+    kept = stored(request, plan_id, ("revisionsspor", *filters, limit, offset), read_kept)
+    if kept is not None:
+        return kept
+    return made[0] if made else read()
 
 
 @router.get("/plan/{plan_id}/revision")
@@ -196,12 +216,12 @@ CSV_HEADER: Final = ["tidspunkt", "hvem", "rolle", "handling", "enhed", "id", "b
 
 def _revision(request: Request, plan_id: int, query: TrailQuery) -> Response:
     offset = (query.side - 1) * PAGE_SIZE
-    events = _events(request, plan_id, query, PAGE_SIZE + 1, offset)
-    rows = [_row(e) for e in events[:PAGE_SIZE]]
-    has_next = len(events) > PAGE_SIZE
+    found = _rows(request, plan_id, query, PAGE_SIZE + 1, offset)
+    rows = found[:PAGE_SIZE]
+    has_next = len(found) > PAGE_SIZE
 
     def csv() -> str:
-        every = [_row(e) for e in _events(request, plan_id, query, CSV_LIMIT, 0)]
+        every = _rows(request, plan_id, query, CSV_LIMIT, 0)
         keys = ("tidspunkt", "hvem", "rolle", "handling", "enhed", "enheds_id", "beskrivelse")
         return csv_text(CSV_HEADER, [[*(r[k] for k in keys), "\n".join(r["aendringer"])] for r in every])
 
