@@ -110,6 +110,13 @@ def _pieces(word: str, width: float, size: float, bold: bool) -> list[str]:
 def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     """Break `text` into lines no wider than `width` px: at spaces, and inside a word that is too
     wide after a hyphen or slash (a word without either may still exceed the width)."""
+    return list(_wrapped(text, width, size, bold))
+
+
+@lru_cache(maxsize=2048)
+def _wrapped(text: str, width: float, size: float, bold: bool) -> tuple[str, ...]:
+    """`wrap`'s lines, kept by what they depend on: measuring text is most of a diagram's layout,
+    and the web app lays the same diagram out again after every write (the text editor's preview)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         current = ""
@@ -123,7 +130,7 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
                 current = candidate
         if current:
             lines.append(current)
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 # ---- layout --------------------------------------------------------------------------------------
