@@ -219,6 +219,7 @@ CALLS: dict[str, Callable[[Example], object]] = {
     "plans.plan_version": lambda e: e.services.plans.plan_version(e.plan_id),
     "plans.archived_at": lambda e: e.services.plans.archived_at(e.plan_id),
     "overview.plan_context": lambda e: e.services.overview.plan_context(e.plan_id),
+    "overview.versions": lambda e: e.services.overview.versions(e.plan_id),
     "key_figures.afdelinger": lambda e: e.services.key_figures.afdelinger(e.plan_id),
     "key_figures.key_figures": lambda e: e.services.key_figures.key_figures(e.plan_id),
     "key_figures.get_afdeling_figures": lambda e: e.services.key_figures.get_afdeling_figures(e.plan_id, e.afdeling_id),

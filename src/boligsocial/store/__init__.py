@@ -53,6 +53,7 @@ from boligsocial.store.records import (
     PlanOverview,
     PlanPreview,
     PlanSummary,
+    PlanVersions,
     PreviewRow,
     ProseRecord,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "PlanPreview",
     "PlanService",
     "PlanSummary",
+    "PlanVersions",
     "PreviewRow",
     "ProseRecord",
     "ProseService",

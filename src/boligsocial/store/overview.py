@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
+
+from sqlalchemy import case, func, select
 
 from boligsocial.law.classify import Options
 from boligsocial.plan.assessment import PlanAssessment, assess
 from boligsocial.store.mapping import plan_from_rows
+from boligsocial.store.models import AuditEvent
 from boligsocial.store.national_averages import stored_averages
-from boligsocial.store.records import PlanOverview
+from boligsocial.store.records import PlanOverview, PlanVersions
 from boligsocial.store.unit_of_work import UnitOfWork, figure_rows, plan_row, units_of
 
-__all__ = ["OverviewService"]
+__all__ = ["VALUE_ENTITIES", "OverviewService"]
+
+VALUE_ENTITIES: Final = ("maaling", "sammenligning")
+"""The audit entities of an indicator's measured and comparison values (store/indicators.py)."""
 
 
 class OverviewService(UnitOfWork):
     """The classification of stored plans, on behalf of one `Actor` (reads only)."""
+
+    def versions(self, plan_id: int) -> PlanVersions:
+        """The plan's data versions, in one read: how many audit events the plan has, and how many
+        that are not about an indicator's values. Every stored write records an audit event in its
+        own transaction and none is ever deleted, so a write always raises `every` once it is
+        committed. A count, not the newest event's id: PostgreSQL numbers an event when it is
+        written, so a slow write may commit an event below the newest, and the newest id would
+        then not change with it (the pages would keep what they read before it for good)."""
+        with self._reading(plan_id) as session:
+            not_values = case((AuditEvent.entity.not_in(VALUE_ENTITIES), 1))
+            query = select(func.count(), func.count(not_values)).where(AuditEvent.plan_id == plan_id)
+            every, without_values = session.execute(query).one()
+        return PlanVersions(every=every, without_values=without_values)
 
     def plan_context(
         self, plan_id: int, list_year: int | None = None, earlier: Iterable[PlanAssessment] = ()

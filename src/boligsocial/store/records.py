@@ -238,6 +238,17 @@ class ProseRecord:
     updated_by: str | None = None
 
 
+@dataclass(frozen=True)
+class PlanVersions:
+    """Numbers that change with a plan's stored data: `every` with every write, `without_values`
+    with every write but those of an indicator's measured or comparison values. Pages that show no
+    such value (the departments, the areas) keep what they build by the second, so the values an
+    editor types all year do not make them build it again."""
+
+    every: int
+    without_values: int
+
+
 @dataclass(frozen=True, kw_only=True)
 class PlanOverview(PlanAssessment):
     """A stored plan's assessment (`plan/assessment.py`: its key figures of every list year and

@@ -11,7 +11,7 @@ from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from boligsocial.store import PlanOverview, PlanSummary, Services, StoreError
+from boligsocial.store import PlanOverview, PlanSummary, PlanVersions, Services, StoreError
 from boligsocial.web import views
 from boligsocial.web.auth import csrf_field_for, csrf_token_of, current_user, plan_id_of, services, signed_in_user
 from boligsocial.web.formats import Format, csv_response, json_response, request_format
@@ -38,37 +38,36 @@ def service(request: Request) -> Services:
     return found
 
 
-def data_version(svc: Services, plan_id: int) -> int:
-    """A number that changes with every write to the plan. The service's own `data_version`
-    when it has one; otherwise the newest audit event (every write records one)."""
-    own: Callable[[int], object] | None = getattr(svc, "data_version", None)
-    if own is not None:
-        value = own(plan_id)
-        return value if isinstance(value, int) else hash(value)  # an etag string works too
-    events = svc.audit.audit_events(plan_id, limit=1)
-    return events[0].id if events else 0
-
-
 def current_version(request: Request, plan_id: int) -> int:
     """The plan's data version: fixed for the length of a GET request, trusted for a moment
     between requests (see `VersionCache`); a POST always reads it from the database."""
+    return _known_versions(request, plan_id).every
+
+
+def version_without_values(request: Request, plan_id: int) -> int:
+    """The plan's version but for its indicators' values (`PlanVersions`), as `current_version`."""
+    return _known_versions(request, plan_id).without_values
+
+
+def _known_versions(request: Request, plan_id: int) -> PlanVersions:
     if request.method != "GET":
-        return _read_version(request, plan_id)
-    known: dict[int, int] = getattr(request.state, "versions", {})
+        return _read_versions(request, plan_id)
+    known: dict[int, PlanVersions] = getattr(request.state, "plan_versions", {})
     if plan_id not in known:
         trusted = app_state(request).versions.peek(plan_id)
-        known[plan_id] = _read_version(request, plan_id) if trusted is None else trusted
-        request.state.versions = known
+        known[plan_id] = _read_versions(request, plan_id) if trusted is None else trusted
+        request.state.plan_versions = known
+        request.state.versions = {p: v.every for p, v in known.items()}
     return known[plan_id]
 
 
-def _read_version(request: Request, plan_id: int) -> int:
-    """The version from the database, kept for the next requests unless a write came between."""
+def _read_versions(request: Request, plan_id: int) -> PlanVersions:
+    """The versions from the database, kept for the next requests unless a write came between."""
     versions = app_state(request).versions
     ticket = versions.read_begins(plan_id)
-    version = data_version(service(request), plan_id)
-    versions.store(plan_id, version, ticket)
-    return version
+    found = service(request).overview.versions(plan_id)
+    versions.store(plan_id, found, ticket)
+    return found
 
 
 def written(request: Request, plan_id: int) -> None:
@@ -79,25 +78,39 @@ def written(request: Request, plan_id: int) -> None:
 def overview(request: Request, plan_id: int, list_year: int | None = None) -> PlanOverview:
     """The plan with its verdicts, read once per data version and list year; classified again
     only when the key figures or the list year differ from the last verdicts (`LatestOverviews`)."""
-    state = app_state(request)
     version = current_version(request, plan_id)
     request.state.data_version = version
+    return _overview(request, plan_id, list_year, (plan_id, version, list_year))
+
+
+def overview_without_values(request: Request, plan_id: int, list_year: int | None = None) -> PlanOverview:
+    """`overview` for pages that show no indicator value: kept while only indicator values are
+    written (`PlanVersions.without_values`), so its indicators' values may be older than the
+    newest. Sets `request.state.version_without_values` for what such a page keeps by version."""
+    version = version_without_values(request, plan_id)
+    request.state.version_without_values = version
+    return _overview(request, plan_id, list_year, (plan_id, "uden værdier", version, list_year))
+
+
+def _overview(request: Request, plan_id: int, list_year: int | None, key: tuple[Any, ...]) -> PlanOverview:
+    state = app_state(request)
 
     def read() -> PlanOverview:
         view = service(request).overview.plan_context(plan_id, list_year, state.latest.of(plan_id))
         state.latest.keep(view)
         return view
 
-    return state.overviews.get((plan_id, version, list_year), read)
+    return state.overviews.get(key, read)
 
 
 def overview_rows(
     request: Request, plan_id: int, list_year: int | None = None
 ) -> tuple[PlanOverview, list[views.DepartmentRow]]:
     """The classified plan and its departments' rows (cells with their texts), built once per
-    data version and list year and shared by every page that shows them."""
-    view = overview(request, plan_id, list_year)
-    key = (plan_id, request.state.data_version, list_year)
+    version without values and list year and shared by every page that shows them: these pages
+    show no indicator value (`overview_without_values`)."""
+    view = overview_without_values(request, plan_id, list_year)
+    key = (plan_id, request.state.version_without_values, list_year)
     return view, app_state(request).rows.get(key, lambda: views.department_rows(view))
 
 
@@ -112,8 +125,9 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
         return await run_in_threadpool(build)
     known = app_state(request).versions.peek(plan_id)
     if known is not None:
-        request.state.versions = {plan_id: known}
-    version = known if known is not None else await run_in_threadpool(current_version, request, plan_id)
+        request.state.plan_versions = {plan_id: known}
+        request.state.versions = {plan_id: known.every}
+    version = known.every if known is not None else await run_in_threadpool(current_version, request, plan_id)
     key = (
         plan_id,
         version,
@@ -138,16 +152,18 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
     return Response(cached.body, status_code=cached.status_code, headers=headers)
 
 
-def stored(request: Request, plan_id: int, what: tuple[Any, ...], read: Callable[[], T]) -> T:
+def stored(request: Request, plan_id: int, what: tuple[Any, ...], read: Callable[[], T], *, values: bool = True) -> T:
     """What `read()` reads of the plan, read once per data version and role and shared by every
     address of a GET page (`what` names the read and its arguments). Every stored write changes
     the data version, so it is never older than the page it is on; the role is part of the key
-    because the store answers by role (a summary carries the reader's own). Outside a GET page
-    of a known version (a form's answer) it is read afresh. The result is shared between
-    requests: the pages only read it."""
-    version = getattr(request.state, "versions", {}).get(plan_id)
-    if request.method != "GET" or version is None:
+    because the store answers by role (a summary carries the reader's own). With `values=False`,
+    for what holds no indicator value, it is kept by `PlanVersions.without_values` instead. Outside
+    a GET page of a known version (a form's answer) it is read afresh. The result is shared
+    between requests: the pages only read it."""
+    versions: PlanVersions | None = getattr(request.state, "plan_versions", {}).get(plan_id)
+    if request.method != "GET" or versions is None:
         return read()
+    version = versions.every if values else ("uden værdier", versions.without_values)
     role = current_user(request).user.role_on(plan_id)
     found: T = app_state(request).reads.get((plan_id, version, role, *what), read)
     return found

@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
-from boligsocial.store import SYSTEM_ACTOR, Actor, PlanOverview, Services, SessionUser
+from boligsocial.store import SYSTEM_ACTOR, Actor, PlanOverview, PlanVersions, Services, SessionUser
 from boligsocial.store.sign_in import SignInService
 from boligsocial.web.views import DepartmentRow
 
@@ -104,7 +104,7 @@ class ComputeOnceCache(Generic[K, V]):
 
 
 class VersionCache:
-    """Each plan's data version as last read from the database, trusted for `ttl` seconds.
+    """Each plan's data versions (`PlanVersions`) as last read from the database, trusted for `ttl` seconds.
 
     Writes made through this app forget the plan's entry at once, so the next page reads the new
     version; a write by another process (a second worker, the command line) is seen within `ttl`.
@@ -117,11 +117,11 @@ class VersionCache:
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
-        self._items: dict[int, tuple[float, int]] = {}
+        self._items: dict[int, tuple[float, PlanVersions]] = {}
         self._forgotten: dict[int, int] = {}  # per plan, how many times forgotten
         self._lock = threading.Lock()
 
-    def peek(self, plan_id: int) -> int | None:
+    def peek(self, plan_id: int) -> PlanVersions | None:
         with self._lock:
             item = self._items.get(plan_id)
         if item is None or time.monotonic() - item[0] > self.ttl:
@@ -133,7 +133,7 @@ class VersionCache:
         with self._lock:
             return self._forgotten.get(plan_id, 0)
 
-    def store(self, plan_id: int, version: int, ticket: int) -> None:
+    def store(self, plan_id: int, version: PlanVersions, ticket: int) -> None:
         with self._lock:
             if self._forgotten.get(plan_id, 0) == ticket:  # else a write came between read and store
                 self._items[plan_id] = (time.monotonic(), version)
@@ -211,9 +211,7 @@ class AppState:
     sessions: sessionmaker[Session]
     templates: Jinja2Templates
     db_url: str
-    overviews: ComputeOnceCache[tuple[int, int, int | None], PlanOverview] = field(
-        default_factory=lambda: ComputeOnceCache(32)
-    )
+    overviews: ComputeOnceCache[tuple[Any, ...], PlanOverview] = field(default_factory=lambda: ComputeOnceCache(32))
     latest: LatestOverviews = field(default_factory=LatestOverviews)
     fragments: ComputeOnceCache[tuple[Any, ...], str] = field(
         default_factory=lambda: ComputeOnceCache(FRAGMENTS, len, MAX_FRAGMENT_CACHE_CHARS)

@@ -27,8 +27,8 @@ from boligsocial.web.formats import EncodedJSON, Format, csv_text, is_htmx, json
 from boligsocial.web.pages import (
     app_state,
     cached_page,
-    overview,
     overview_rows,
+    overview_without_values,
     parse_year,
     respond,
     service,
@@ -104,7 +104,7 @@ def _tabel(request: Request, plan_id: int) -> Response:
     shown = query.apply(rows)
     state = app_state(request)
     row_template = state.templates.env.get_template("_afdeling_raekke.html")
-    version = request.state.data_version
+    version = request.state.version_without_values
 
     def row_html(row: views.DepartmentRow) -> Markup:
         """A row is the same in every sorting and filter: rendered once per data version."""
@@ -176,7 +176,7 @@ def history(request: Request, plan_id: int, row: views.DepartmentRow, years: tup
     out: list[dict[str, Any]] = []
     for year in years:
         try:
-            other = overview(request, plan_id, year)
+            other = overview_without_values(request, plan_id, year)
         except Exception as error:  # a law gap for an old year must not hide the page
             out.append({"aar": year, "lister": {}, "problem": str(error)})
             continue
@@ -212,7 +212,7 @@ def stored_figures(request: Request, plan_id: int, afdeling_id: int, year: int |
     key_figures = service(request).key_figures
     what = ("afdeling figures", afdeling_id, year)
     found: KeyFigureRecord = stored(
-        request, plan_id, what, lambda: key_figures.get_afdeling_figures(plan_id, afdeling_id, year)
+        request, plan_id, what, lambda: key_figures.get_afdeling_figures(plan_id, afdeling_id, year), values=False
     )
     return found
 
@@ -303,7 +303,11 @@ async def afdeling_side(request: Request, plan_id: int, afdeling_id: int, aar: s
     year = parse_year(aar)
 
     def build() -> Response:
-        context, data = department_context(request, plan_id, afdeling_id, year)
+        # the same for every address of the page until a write other than an indicator value
+        what = ("afdelingsside", afdeling_id, year)
+        context, data = stored(
+            request, plan_id, what, lambda: department_context(request, plan_id, afdeling_id, year), values=False
+        )
         unit = context["unit"]
         return respond(
             request,

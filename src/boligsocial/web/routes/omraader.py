@@ -17,7 +17,7 @@ from boligsocial.store import PlanOverview
 from boligsocial.web import views
 from boligsocial.web.forecast_view import block_dict, forecast_block
 from boligsocial.web.formats import csv_text
-from boligsocial.web.pages import cached_page, overview, overview_rows, parse_year, respond
+from boligsocial.web.pages import cached_page, overview_rows, overview_without_values, parse_year, respond
 from boligsocial.web.routes.afdelinger import chart_svgs
 
 router = APIRouter()
@@ -70,7 +70,7 @@ async def omraader_liste(request: Request, plan_id: int, aar: str | None = None)
 
 
 def _liste(request: Request, plan_id: int, year: int | None) -> Response:
-    view = overview(request, plan_id, year)
+    view = overview_without_values(request, plan_id, year)
     areas = _areas(view)
     rows = [(name, o, u, views.measure_cells(u)) for name, o, u in areas]
 

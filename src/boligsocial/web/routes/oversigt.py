@@ -14,8 +14,8 @@ from boligsocial.web import views
 from boligsocial.web.pages import (
     actor_name,
     cached_page,
-    overview,
     overview_rows,
+    overview_without_values,
     parse_year,
     plan_summary,
     respond,
@@ -60,7 +60,7 @@ def status_changes(request: Request, plan_id: int, view: PlanOverview, years: tu
     earlier = [y for y in years if y < view.list_year]
     if not earlier or view.result is None:
         return []
-    before = overview(request, plan_id, earlier[-1])
+    before = overview_without_values(request, plan_id, earlier[-1])
     if before.result is None:
         return []
     return [
