@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
+import boligsocial.web.routes.revision as revision_module
 from boligsocial.store import Actor, Services
 from boligsocial.store.audit import AuditService
 from boligsocial.web.routes.revision import Change, changes, local_stamp
@@ -154,6 +155,28 @@ def test_the_trail_is_read_once_per_data_version_and_filters_and_a_new_event_sho
     assert len(reads) == 4 * len(filters)
     for query in ("handling=ret_maaling", f"til={(datetime.now().date() - timedelta(days=2)).isoformat()}"):
         assert newest(query, "4") != saved  # filters that keep it out
+
+
+def test_a_trail_too_long_to_keep_is_read_anew_and_whole(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CSV of more rows than are kept (`KEPT_ROWS`, lowered here) is read for each request, and
+    holds every row; a short one is kept."""
+    prose = services_of(client).prose
+    for number in range(3):
+        prose.save_prose(1, "noter.md", f"# Noter\n\nUdkast {number}.\n", number)
+    reads: list[int] = []
+    real = AuditService.audit_events
+
+    def counting(self: AuditService, plan_id: int | None = None, limit: int = 200, **filters: object) -> object:
+        if limit == revision_module.CSV_LIMIT:  # the CSV's read (the page's rows are read besides)
+            reads.append(limit)
+        return real(self, plan_id, limit, **filters)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AuditService, "audit_events", counting)
+    monkeypatch.setattr(revision_module, "KEPT_ROWS", 3)
+    long = [rows_of(client, f"{TRAIL}.csv?_={n}") for n in range(2)]
+    assert long[0] == long[1] and len(long[0]) == 4 and len(reads) == 2  # the import and 3 saves
+    short = [rows_of(client, f"{TRAIL}.csv?handling=gem_tekst&_={n}") for n in range(2)]
+    assert short[0] == short[1] and len(short[0]) == 3 and len(reads) == 3
 
 
 def test_changes_are_readable() -> None:
