@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import boligsocial.web.routes.afdelinger as afdelinger_module
-from boligsocial.store import SYSTEM_ACTOR, OverviewService, PlanVersions, Services
+from boligsocial.store import SYSTEM_ACTOR, IndicatorService, OverviewService, PlanVersions, Services
 from boligsocial.store.models import AuditEvent, utcnow
 from web_helpers import client, client_for, department, department_id, get_json, services_of, text_of  # noqa: F401
 
@@ -188,3 +188,28 @@ def test_a_write_committed_after_a_newer_one_changes_the_versions_on_postgresql(
             before = store.overview.versions(1)
         after = store.overview.versions(1)
         assert after.every > before.every and after.without_values > before.without_values
+
+
+def test_the_indicator_pages_of_one_version_read_the_indicators_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    every, one = IndicatorService.indikatorer, IndicatorService.get_indikator
+    monkeypatch.setattr(IndicatorService, "indikatorer", lambda self, *a: reads.append("alle") or every(self, *a))
+    monkeypatch.setattr(IndicatorService, "get_indikator", lambda self, *a: reads.append("en") or one(self, *a))
+    ids = [i["id"] for i in get_json(client, "/plan/1/indikatorer.json")["indikatorer"]]
+    assert len(ids) > 3
+    for n, ident in enumerate(ids):
+        assert client.get(f"/plan/1/indikatorer/{ident}?_={n}").status_code == 200
+    assert reads == ["alle"]
+    assert client.get("/plan/1/indikatorer/findes-ikke").status_code == 404  # asked for alone
+    assert reads == ["alle", "en"]
+
+    page = get_json(client, f"/plan/1/indikatorer/{INDICATOR}.json")
+    value = next(v for v in page["vaerdier"] if v["type"] == "maaling" and v["aar"] == 2025)
+    form = {"maaling_id": str(value["id"]), "version": str(value["version"]), "vaerdi": "6,5"}
+    saved = client.post(f"/plan/1/indikatorer/{INDICATOR}/maalinger", data=form, headers={"Accept": "text/html"})
+    assert saved.status_code == 303
+    shown = get_json(client, f"/plan/1/indikatorer/{INDICATOR}.json?_=ny")
+    assert next(v for v in shown["vaerdier"] if v["id"] == value["id"])["vaerdi_tekst"] == "6,5"
+    assert reads.count("alle") == 2

@@ -353,6 +353,19 @@ def _indicator_view(request: Request, plan_id: int, record: IndikatorRecord, yea
     )
 
 
+def stored_indicator(request: Request, plan_id: int, indikator_id: str) -> IndikatorRecord:
+    """The indicator with its stored values, taken from one read of all the plan's indicators per
+    data version (`stored`): after a write every indicator page needs its own anew, and one read
+    costs far less than one per indicator. One it does not hold is asked for alone (not found: 404)."""
+    indicators = service(request).indicators
+
+    def read() -> dict[str, IndikatorRecord]:
+        return {record.indikator.id: record for record in indicators.indikatorer(plan_id)}
+
+    found = stored(request, plan_id, ("indikatorer",), read).get(indikator_id)
+    return found if found is not None else indicators.get_indikator(plan_id, indikator_id)
+
+
 def indicator_page(
     request: Request,
     plan_id: int,
@@ -366,9 +379,7 @@ def indicator_page(
     status_code: int = 200,
 ) -> Response:
     view = overview(request, plan_id)
-    indicators = service(request).indicators
-    what = ("indikator", indikator_id)
-    record: IndikatorRecord = stored(request, plan_id, what, lambda: indicators.get_indikator(plan_id, indikator_id))
+    record = stored_indicator(request, plan_id, indikator_id)
     year = status_year(request, view.plan)
     shown = stored(
         request, plan_id, ("indikatorside", indikator_id, year), lambda: _indicator_view(request, plan_id, record, year)
