@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+import boligsocial.store.overview as overview_module
 import boligsocial.web.routes.afdelinger as afdelinger_module
 from boligsocial.store import SYSTEM_ACTOR, IndicatorService, OverviewService, PlanVersions, Services
 from boligsocial.store.models import AuditEvent, utcnow
@@ -213,3 +214,31 @@ def test_the_indicator_pages_of_one_version_read_the_indicators_once(
     shown = get_json(client, f"/plan/1/indikatorer/{INDICATOR}.json?_=ny")
     assert next(v for v in shown["vaerdier"] if v["id"] == value["id"])["vaerdi_tekst"] == "6,5"
     assert reads.count("alle") == 2
+
+
+def test_after_only_value_writes_the_overview_reads_the_indicators_alone_and_equals_a_full_read(
+    example_sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = Services(example_sessions, SYSTEM_ACTOR)
+    full_reads: list[int] = []
+    read_in_full = overview_module.plan_from_rows
+    monkeypatch.setattr(overview_module, "plan_from_rows", lambda row: full_reads.append(1) or read_in_full(row))
+    first = svc.overview.plan_context(1)
+    maaling_id, version = value_2025(svc)
+    svc.indicators.update_maaling(1, maaling_id, "6,5", version)
+    svc.indicators.add_or_update_maaling(1, INDICATOR, 2019, "7,0", None)
+    again = svc.overview.plan_context(1, None, [first])
+    assert len(full_reads) == 1  # the indicators alone
+    fresh = svc.overview.plan_context(1)
+    assert len(full_reads) == 2
+    assert again == fresh and again.versions == fresh.versions == svc.overview.versions(1)
+    shown = next(i for i in again.plan.indikatorer if i.id == INDICATOR)
+    assert {m.aar: str(m.vaerdi) for m in shown.maalinger}[2025] == "6.5" and 2019 in {m.aar for m in shown.maalinger}
+    assert again.result is first.result
+
+    svc.overview.plan_context(1, 2022, [again])  # another year asked for: read in full
+    assert len(full_reads) == 3
+    text = svc.prose.prose(1)[0]
+    svc.prose.save_prose(1, text.name, text.text + "\n\nEt afsnit mere.", text.version)
+    after_text = svc.overview.plan_context(1, None, [again])  # not only values since: read in full
+    assert len(full_reads) == 4 and after_text.versions != again.versions

@@ -9,8 +9,6 @@ from decimal import Decimal
 from typing import Any, Final
 
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from boligsocial.danish import format_danish_number, local_time_text, parse_danish_number
 from boligsocial.plan.model import Enhed, Maaling, Sammenligning
@@ -24,6 +22,7 @@ from boligsocial.store.unit_of_work import (
     aware,
     changed_by,
     indikator_row,
+    indikator_rows,
     maaling_row,
     plan_row,
 )
@@ -75,13 +74,7 @@ class IndicatorService(UnitOfWork):
         """The plan's indicators in plan order with their values."""
         with self._reading(plan_id) as session:
             plan_row(session, plan_id)
-            query = (
-                select(IndikatorRow)
-                .where(IndikatorRow.plan_id == plan_id)
-                .options(selectinload(IndikatorRow.vaerdier))
-                .order_by(IndikatorRow.position)
-            )
-            return [self._indikator_record(row) for row in session.scalars(query)]
+            return [self._indikator_record(row) for row in indikator_rows(session, plan_id)]
 
     def get_indikator(self, plan_id: int, indikator_id: str) -> IndikatorRecord:
         """One indicator by its id string. Raises NotFound."""

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from dataclasses import replace
+from typing import Final, TypeGuard
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from boligsocial.law.classify import Options
 from boligsocial.plan.assessment import PlanAssessment, assess
-from boligsocial.store.mapping import plan_from_rows
+from boligsocial.store.mapping import indikator_from_row, plan_from_rows
 from boligsocial.store.models import AuditEvent
 from boligsocial.store.national_averages import stored_averages
 from boligsocial.store.records import PlanOverview, PlanVersions
-from boligsocial.store.unit_of_work import UnitOfWork, figure_rows, plan_row, units_of
+from boligsocial.store.unit_of_work import UnitOfWork, figure_rows, indikator_rows, plan_row, units_of
 
 __all__ = ["VALUE_ENTITIES", "OverviewService"]
 
@@ -32,10 +34,7 @@ class OverviewService(UnitOfWork):
         written, so a slow write may commit an event below the newest, and the newest id would
         then not change with it (the pages would keep what they read before it for good)."""
         with self._reading(plan_id) as session:
-            not_values = case((AuditEvent.entity.not_in(VALUE_ENTITIES), 1))
-            query = select(func.count(), func.count(not_values)).where(AuditEvent.plan_id == plan_id)
-            every, without_values = session.execute(query).one()
-        return PlanVersions(every=every, without_values=without_values)
+            return _versions(session, plan_id)
 
     def plan_context(
         self, plan_id: int, list_year: int | None = None, earlier: Iterable[PlanAssessment] = ()
@@ -44,8 +43,16 @@ class OverviewService(UnitOfWork):
         `liste_aar`, else the latest year with key figures). Classifies once per call, unless one
         of the `earlier` assessments (e.g. of the same plan before its last edit) had equal key
         figures and list year: its verdicts are then reused, as the classification depends on
-        nothing else. The evaluation as areas is made only when a page asks for it."""
+        nothing else. When only indicator values were written since an earlier overview of the
+        same year was read (`PlanVersions.without_values`), only the indicators are read again.
+        The evaluation as areas is made only when a page asks for it."""
         with self._reading(plan_id) as session:
+            versions = _versions(session, plan_id)
+            for known in earlier:
+                if _values_only_since(known, plan_id, versions, list_year):
+                    indicators = [indikator_from_row(row) for row in indikator_rows(session, plan_id)]
+                    plan = known.plan.model_copy(update={"indikatorer": indicators})
+                    return replace(known, plan=plan, versions=versions)  # shares `areas_made` too
             row = plan_row(session, plan_id, full=True)
             plan = plan_from_rows(row)
             version = row.version
@@ -60,4 +67,26 @@ class OverviewService(UnitOfWork):
         candidates = () if averages else earlier
         reused = next((a for e in candidates if (a := e.reused_for(plan, units, year)) is not None), None)
         options = Options(conviction_averages=averages)
-        return PlanOverview.of(reused or assess(plan, units, year, options=options), plan_id, version, ids)
+        made = reused or assess(plan, units, year, options=options)
+        return PlanOverview.of(made, plan_id, version, ids, versions, list_year)
+
+
+def _versions(session: Session, plan_id: int) -> PlanVersions:
+    not_values = case((AuditEvent.entity.not_in(VALUE_ENTITIES), 1))
+    query = select(func.count(), func.count(not_values)).where(AuditEvent.plan_id == plan_id)
+    every, without_values = session.execute(query).one()
+    return PlanVersions(every=every, without_values=without_values)
+
+
+def _values_only_since(
+    known: PlanAssessment, plan_id: int, versions: PlanVersions, list_year: int | None
+) -> TypeGuard[PlanOverview]:
+    """Whether `known` is an overview of this plan and list year read when the plan differed from
+    now at most in its indicators' values: everything else in it is then as it would be read now."""
+    return (
+        isinstance(known, PlanOverview)
+        and known.plan_id == plan_id
+        and known.asked_year == list_year
+        and known.versions is not None
+        and known.versions.without_values == versions.without_values
+    )

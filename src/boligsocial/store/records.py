@@ -257,13 +257,28 @@ class PlanOverview(PlanAssessment):
     plan_id: int
     version: int
     afdeling_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (kortnavn, navn) -> id
+    versions: PlanVersions | None = None  # the plan's data versions it was read at
+    asked_year: int | None = None  # the list year asked for (None: the default)
 
     @classmethod
     def of(
-        cls, assessment: PlanAssessment, plan_id: int, version: int, afdeling_ids: dict[tuple[str, str], int]
+        cls,
+        assessment: PlanAssessment,
+        plan_id: int,
+        version: int,
+        afdeling_ids: dict[tuple[str, str], int],
+        versions: PlanVersions | None = None,
+        asked_year: int | None = None,
     ) -> PlanOverview:
         fields_ = {f.name: getattr(assessment, f.name) for f in fields(PlanAssessment)}
-        return cls(**fields_, plan_id=plan_id, version=version, afdeling_ids=afdeling_ids)
+        return cls(
+            **fields_,
+            plan_id=plan_id,
+            version=version,
+            afdeling_ids=afdeling_ids,
+            versions=versions,
+            asked_year=asked_year,
+        )
 
     def afdeling_id(self, afdeling: Afdeling) -> int:
         return self.afdeling_ids[(afdeling.boligorganisation, afdeling.navn)]

@@ -250,6 +250,17 @@ def figure_row(session: Session, afdeling_id: int, list_year: int | None) -> Key
     return session.scalars(query).first()
 
 
+def indikator_rows(session: Session, plan_id: int) -> list[IndikatorRow]:
+    """The plan's indicators in plan order, with their values loaded."""
+    query = (
+        select(IndikatorRow)
+        .where(IndikatorRow.plan_id == plan_id)
+        .options(selectinload(IndikatorRow.vaerdier))
+        .order_by(IndikatorRow.position)
+    )
+    return list(session.scalars(query))
+
+
 def indikator_row(session: Session, plan_id: int, indikator_id: str) -> IndikatorRow:
     query = (
         select(IndikatorRow)
