@@ -6,7 +6,9 @@ and every other write still shows on them on the very next request."""
 # ruff: noqa: F811 - pytest fixtures imported from web_helpers are used as arguments
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ import boligsocial.store.overview as overview_module
 import boligsocial.web.routes.afdelinger as afdelinger_module
 from boligsocial.store import SYSTEM_ACTOR, IndicatorService, OverviewService, PlanVersions, Services
 from boligsocial.store.models import AuditEvent, utcnow
+from boligsocial.web.state import VersionCache
 from web_helpers import client, client_for, department, department_id, get_json, services_of, text_of  # noqa: F401
 
 INDICATOR = "fravaer-grundskole"
@@ -242,3 +245,36 @@ def test_after_only_value_writes_the_overview_reads_the_indicators_alone_and_equ
     svc.prose.save_prose(1, text.name, text.text + "\n\nEt afsnit mere.", text.version)
     after_text = svc.overview.plan_context(1, None, [again])  # not only values since: read in full
     assert len(full_reads) == 4 and after_text.versions != again.versions
+
+
+def test_requests_asking_during_a_version_read_share_it_but_not_across_a_write() -> None:
+    versions = VersionCache(ttl=60)
+    began, release = threading.Event(), threading.Event()
+    reads: list[int] = []
+
+    def slow_read() -> PlanVersions:
+        reads.append(1)
+        began.set()
+        release.wait(5)
+        return PlanVersions(every=len(reads), without_values=1)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        first = pool.submit(versions.read, 1, slow_read)
+        assert began.wait(5)
+        waiting = [pool.submit(versions.read, 1, slow_read) for _ in range(5)]  # asked while it runs
+        release.set()
+        answers = [first.result(5), *(w.result(5) for w in waiting)]
+    assert len(reads) == 1 and all(a == PlanVersions(every=1, without_values=1) for a in answers)
+    assert versions.peek(1) == answers[0]
+
+    began.clear()
+    release.clear()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        before_write = pool.submit(versions.read, 1, slow_read)
+        assert began.wait(5)
+        versions.forget(1)  # a write commits while the read runs
+        after_write = pool.submit(versions.read, 1, lambda: PlanVersions(every=99, without_values=2))
+        assert after_write.result(5) == PlanVersions(every=99, without_values=2)  # its own read
+        release.set()
+        assert before_write.result(5).every == 2
+    assert versions.peek(1) == PlanVersions(every=99, without_values=2)  # the older read is not kept

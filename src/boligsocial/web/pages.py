@@ -63,11 +63,7 @@ def _known_versions(request: Request, plan_id: int) -> PlanVersions:
 
 def _read_versions(request: Request, plan_id: int) -> PlanVersions:
     """The versions from the database, kept for the next requests unless a write came between."""
-    versions = app_state(request).versions
-    ticket = versions.read_begins(plan_id)
-    found = service(request).overview.versions(plan_id)
-    versions.store(plan_id, found, ticket)
-    return found
+    return app_state(request).versions.read(plan_id, lambda: service(request).overview.versions(plan_id))
 
 
 def written(request: Request, plan_id: int) -> None:

@@ -119,6 +119,7 @@ class VersionCache:
         self.ttl = ttl
         self._items: dict[int, tuple[float, PlanVersions]] = {}
         self._forgotten: dict[int, int] = {}  # per plan, how many times forgotten
+        self._running: dict[tuple[int, int], _Running] = {}  # reads in progress by (plan, ticket)
         self._lock = threading.Lock()
 
     def peek(self, plan_id: int) -> PlanVersions | None:
@@ -142,6 +143,38 @@ class VersionCache:
         with self._lock:
             self._items.pop(plan_id, None)
             self._forgotten[plan_id] = self._forgotten.get(plan_id, 0) + 1
+
+    def read(self, plan_id: int, read: Callable[[], PlanVersions]) -> PlanVersions:
+        """The versions from `read()`, kept unless a write came between. Requests that ask while a
+        read begun after the last write is running wait for it instead of reading too: after each
+        write every client asks at once, and each read is a database round trip."""
+        with self._lock:
+            ticket = self._forgotten.get(plan_id, 0)
+            running = self._running.get((plan_id, ticket))
+            if running is None:
+                running = self._running[(plan_id, ticket)] = _Running()
+                leader = True
+            else:
+                leader = False
+        if not leader:
+            running.done.wait()
+            return running.value if running.value is not None else read()  # the first read failed
+        try:
+            running.value = read()
+            self.store(plan_id, running.value, ticket)
+            return running.value
+        finally:
+            running.done.set()
+            with self._lock:
+                self._running.pop((plan_id, ticket), None)
+
+
+@dataclass
+class _Running:
+    """A version read in progress, and its answer once done (None: not done, or it failed)."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    value: PlanVersions | None = None
 
 
 class LatestOverviews:
