@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import boligsocial.store.overview as overview_module
+import boligsocial.web.charts as web_charts
 import boligsocial.web.routes.afdelinger as afdelinger_module
 from boligsocial.store import SYSTEM_ACTOR, IndicatorService, OverviewService, PlanVersions, Services
 from boligsocial.store.models import AuditEvent, utcnow
@@ -278,3 +279,30 @@ def test_requests_asking_during_a_version_read_share_it_but_not_across_a_write()
         release.set()
         assert before_write.result(5).every == 2
     assert versions.peek(1) == PlanVersions(every=99, without_values=2)  # the older read is not kept
+
+
+def test_after_a_value_is_saved_a_json_answer_does_not_wait_for_the_charts(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[str] = []
+    indicator_svg, status_svg = web_charts.indicator_svg, web_charts.status_svg
+    monkeypatch.setattr(web_charts, "indicator_svg", lambda *a: drawn.append("indikator") or indicator_svg(*a))
+    monkeypatch.setattr(web_charts, "status_svg", lambda *a: drawn.append("status") or status_svg(*a))
+    assert (
+        "<svg" in client.get("/plan/1/indikatorer").text
+        and "<svg" in client.get(f"/plan/1/indikatorer/{INDICATOR}").text
+    )
+    drawn.clear()  # every chart drawn once, as on a running server
+    page = get_json(client, f"/plan/1/indikatorer/{INDICATOR}.json")
+    value = next(v for v in page["vaerdier"] if v["type"] == "maaling" and v["aar"] == 2025)
+    form = {"maaling_id": str(value["id"]), "version": str(value["version"]), "vaerdi": "6,5"}
+    saved = client.post(f"/plan/1/indikatorer/{INDICATOR}/maalinger", data=form, headers={"Accept": "text/html"})
+    assert saved.status_code == 303
+    assert get_json(client, f"/plan/1/indikatorer/{INDICATOR}.json?_=1")["vaerdier"]
+    assert client.get("/plan/1/indikatorer.csv?_=1").status_code == 200
+    assert get_json(client, "/plan/1/indikatorer.json?_=1")["indikatorer"]
+    assert drawn == []  # the new value's charts are not drawn for data answers
+    assert "<svg" in client.get(f"/plan/1/indikatorer/{INDICATOR}?_=2").text
+    assert sorted(drawn) == ["indikator", "status"]  # for the page: its two charts, once
+    assert "<svg" in client.get("/plan/1/indikatorer?_=2").text
+    assert sorted(drawn) == ["indikator", "status"]  # the list's chart of it is the page's, by content
