@@ -21,7 +21,7 @@ from boligsocial.plan.assessment import PlanAssessment, load_assessment
 from boligsocial.reports.charts.org import text_width
 from boligsocial.store import SYSTEM_ACTOR, NotFound, Services
 from boligsocial.web.prose_view import prose_findings_key
-from web_helpers import client, department, department_id, get_json, services_of, text_of  # noqa: F401
+from web_helpers import client, department, department_id, get_json, save_text, services_of, text_of  # noqa: F401
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
 INDICATOR = "fravaer-grundskole"
@@ -131,12 +131,7 @@ def test_a_saved_text_shows_in_the_preview_of_the_next_read(client: TestClient) 
     before = get_json(client, f"/plan/1/tekster/{name}.json")
     assert "Gemt-til-testen" not in client.get(f"/plan/1/tekster/{name}").text  # the preview is cached now
     text = f"{before['tekst']}\n\nGemt-til-testen står her.\n"
-    saved = client.post(
-        f"/plan/1/tekster/{name}",
-        data={"tekst": text, "version": str(before["version"])},
-        headers={"Accept": "text/html"},
-    )
-    assert saved.status_code == 303
+    save_text(client, name, text, before["version"])
     page = client.get(f"/plan/1/tekster/{name}?andet=1").text
     preview = page[page.index('id="visning"') :]
     assert "Gemt-til-testen står her." in text_of(preview)
@@ -247,12 +242,7 @@ def test_the_texts_are_derived_once_per_data_version_and_a_text_edit_shows_on_th
 
     record = get_json(client, f"/plan/1/tekster/{name}.json")
     text = f"{record['tekst']}\n\nFraværet var {{{{ indikator:{INDICATOR}:2019 }}}} i det nye afsnit.\n"
-    saved = client.post(
-        f"/plan/1/tekster/{name}",
-        data={"tekst": text, "version": str(record["version"])},
-        headers={"Accept": "text/html"},
-    )
-    assert saved.status_code == 303
+    save_text(client, name, text, record["version"])
     count, findings, preview = shown("4")
     assert [m for m in findings if "2019" in m] and count == before[0] + 1 == len(findings)
     assert "i det nye afsnit" in preview and "i det nye afsnit" not in before[2]

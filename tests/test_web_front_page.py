@@ -17,11 +17,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from boligsocial.store import SYSTEM_ACTOR, Actor, Services, UserService
-from boligsocial.store.models import AuditEvent, PlanRow, utcnow
+from boligsocial.store.models import PlanRow
 from boligsocial.store.plans import PlanService
 from web_helpers import (  # noqa: F401
     ACTOR,
     add_user,
+    audit_event,
     client,
     client_for,
     get_json,
@@ -186,18 +187,7 @@ def test_a_write_committed_after_a_newer_one_shows_on_postgresql(pg_url: str) ->
             assert row is not None
             row.navn = "Langsomt navn"
             slow.flush()
-            slow.add(
-                AuditEvent(
-                    at=utcnow(),
-                    actor="Langsom",
-                    role="administrator",
-                    action="ret_stamdata",
-                    entity="plan",
-                    entity_id="1",
-                    plan_id=1,
-                    summary="Navnet er ændret",
-                )
-            )
+            slow.add(audit_event("plan", "ret_stamdata", "Navnet er ændret"))
             slow.flush()  # its event has its number now, below the next one
             UserService(store.plans.sessions, SYSTEM_ACTOR).add_user("ny@example.dk", "en lang adgangskode", "laeser")
             assert not store.plans.listing_version().settled

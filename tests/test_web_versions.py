@@ -19,9 +19,8 @@ import boligsocial.store.overview as overview_module
 import boligsocial.web.charts as web_charts
 import boligsocial.web.routes.afdelinger as afdelinger_module
 from boligsocial.store import SYSTEM_ACTOR, IndicatorService, OverviewService, PlanVersions, Services
-from boligsocial.store.models import AuditEvent, utcnow
 from boligsocial.web.state import VersionCache
-from web_helpers import client, client_for, department, department_id, get_json, services_of, text_of  # noqa: F401
+from web_helpers import audit_event, client, client_for, department, department_id, get_json, services_of, text_of  # noqa: F401
 
 INDICATOR = "fravaer-grundskole"
 
@@ -175,18 +174,7 @@ def test_a_write_committed_after_a_newer_one_changes_the_versions_on_postgresql(
     with client_for(pg_url) as client:
         store = services_of(client)
         with store.overview.sessions() as slow, slow.begin():
-            slow.add(
-                AuditEvent(
-                    at=utcnow(),
-                    actor="Langsom",
-                    role="administrator",
-                    action="gem_tekst",
-                    entity="tekst",
-                    entity_id="1",
-                    plan_id=1,
-                    summary="En langsom skrivning",
-                )
-            )
+            slow.add(audit_event("tekst", "gem_tekst", "En langsom skrivning"))
             slow.flush()  # its event has its number now, below the next one
             maaling_id, version = value_2025(store)
             store.indicators.update_maaling(1, maaling_id, "6,5", version)

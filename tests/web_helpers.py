@@ -21,6 +21,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from boligsocial.store import SYSTEM_ACTOR, Services, UserService
+from boligsocial.store.models import AuditEvent, utcnow
 from boligsocial.web.app import create_app
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mit-kvarter"
@@ -116,3 +117,26 @@ def text_of(page: str) -> str:
     """The visible text of a page, whitespace collapsed (for Danish-content assertions)."""
     without = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", without)).split())
+
+
+def audit_event(entity: str, action: str, summary: str, plan_id: int = 1) -> AuditEvent:
+    """An audit event of plan `plan_id` by a made-up writer, for tests that write one by hand in a
+    transaction of their own (e.g. a slow write that commits after a newer one)."""
+    return AuditEvent(
+        at=utcnow(),
+        actor="Langsom",
+        role="administrator",
+        action=action,
+        entity=entity,
+        entity_id=str(plan_id),
+        plan_id=plan_id,
+        summary=summary,
+    )
+
+
+def save_text(client: TestClient, name: str, text: str, version: object) -> None:
+    """Save a text section through its form (a plain post, as without JavaScript)."""
+    saved = client.post(
+        f"/plan/1/tekster/{name}", data={"tekst": text, "version": str(version)}, headers={"Accept": "text/html"}
+    )
+    assert saved.status_code == 303, text_of(saved.text)[:300]
