@@ -11,7 +11,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from boligsocial.store import SYSTEM_ACTOR, UserService
+from boligsocial.store import SYSTEM_ACTOR, PlanVersions, UserService
 from boligsocial.web.state import VersionCache
 from web_helpers import add_user, client, department_id, sign_in, text_of  # noqa: F401
 
@@ -85,13 +85,15 @@ def test_a_version_read_before_a_write_is_not_kept_after_it() -> None:
     version trusted after the write forgot it: the writer's next page would show the data
     before its write (seen in bench/web.py as a 409 on the writer's next save)."""
     versions = VersionCache(ttl=60)
-    ticket = versions.read_begins(1)  # a page begins to read the version ...
-    versions.forget(1)  # ... a write commits and forgets it ...
-    versions.store(1, 41, ticket)  # ... and the page's old version arrives
+
+    def read_before_a_write() -> PlanVersions:  # a page begins to read the version ...
+        versions.forget(1)  # ... a write commits and forgets it ...
+        return PlanVersions(every=41, without_values=41)  # ... and the page's old version arrives
+
+    versions.read(1, read_before_a_write)
     assert versions.peek(1) is None
-    ticket = versions.read_begins(1)
-    versions.store(1, 42, ticket)  # read with nothing written since: kept
-    assert versions.peek(1) == 42
+    versions.read(1, lambda: PlanVersions(every=42, without_values=42))  # nothing written since: kept
+    assert versions.peek(1) == PlanVersions(every=42, without_values=42)
 
 
 def test_the_departments_table_json_is_made_from_rows_kept_per_version_and_shows_a_write_at_once(

@@ -18,6 +18,7 @@ from boligsocial.web.formats import Format, csv_response, json_response, request
 from boligsocial.web.state import AppState, CachedResponse
 
 MAX_CACHED = 2 * 1024 * 1024
+WITHOUT_VALUES = "uden værdier"  # marks a cache key made with `PlanVersions.without_values`
 T = TypeVar("T")
 
 
@@ -57,7 +58,6 @@ def _known_versions(request: Request, plan_id: int) -> PlanVersions:
         trusted = app_state(request).versions.peek(plan_id)
         known[plan_id] = _read_versions(request, plan_id) if trusted is None else trusted
         request.state.plan_versions = known
-        request.state.versions = {p: v.every for p, v in known.items()}
     return known[plan_id]
 
 
@@ -85,7 +85,7 @@ def overview_without_values(request: Request, plan_id: int, list_year: int | Non
     newest. Sets `request.state.version_without_values` for what such a page keeps by version."""
     version = version_without_values(request, plan_id)
     request.state.version_without_values = version
-    return _overview(request, plan_id, list_year, (plan_id, "uden værdier", version, list_year))
+    return _overview(request, plan_id, list_year, (plan_id, WITHOUT_VALUES, version, list_year))
 
 
 def _overview(request: Request, plan_id: int, list_year: int | None, key: tuple[Any, ...]) -> PlanOverview:
@@ -122,7 +122,6 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
     known = app_state(request).versions.peek(plan_id)
     if known is not None:
         request.state.plan_versions = {plan_id: known}
-        request.state.versions = {plan_id: known.every}
     version = known.every if known is not None else await run_in_threadpool(current_version, request, plan_id)
     key = (
         plan_id,
@@ -159,7 +158,7 @@ def stored(request: Request, plan_id: int, what: tuple[Any, ...], read: Callable
     versions: PlanVersions | None = getattr(request.state, "plan_versions", {}).get(plan_id)
     if request.method != "GET" or versions is None:
         return read()
-    version = versions.every if values else ("uden værdier", versions.without_values)
+    version = versions.every if values else (WITHOUT_VALUES, versions.without_values)
     role = current_user(request).user.role_on(plan_id)
     found: T = app_state(request).reads.get((plan_id, version, role, *what), read)
     return found
@@ -187,10 +186,10 @@ def plan_archived_at(request: Request, plan_id: int) -> datetime | None:
         return service(request).plans.archived_at(plan_id)
 
     try:
-        version = getattr(request.state, "versions", {}).get(plan_id)
-        if version is None:
+        versions: PlanVersions | None = getattr(request.state, "plan_versions", {}).get(plan_id)
+        if versions is None:
             return read()
-        return app_state(request).archived.get((plan_id, version), read)
+        return app_state(request).archived.get((plan_id, versions.every), read)
     except StoreError:
         return None
 

@@ -112,8 +112,8 @@ class VersionCache:
 
     A version read before a write's commit must not be kept after the write forgot the entry
     (a page that began just before the write would otherwise have the old version trusted for
-    another `ttl`, and the writer's next page show the data before its write): `read_begins`
-    hands out a ticket, and `store` keeps a version only if nothing was forgotten since."""
+    another `ttl`, and the writer's next page show the data before its write): `read` keeps a
+    version only if nothing was forgotten since the read began."""
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
@@ -129,12 +129,7 @@ class VersionCache:
             return None
         return item[1]
 
-    def read_begins(self, plan_id: int) -> int:
-        """The ticket to pass to `store` with the version read after this call."""
-        with self._lock:
-            return self._forgotten.get(plan_id, 0)
-
-    def store(self, plan_id: int, version: PlanVersions, ticket: int) -> None:
+    def _store(self, plan_id: int, version: PlanVersions, ticket: int) -> None:
         with self._lock:
             if self._forgotten.get(plan_id, 0) == ticket:  # else a write came between read and store
                 self._items[plan_id] = (time.monotonic(), version)
@@ -161,7 +156,7 @@ class VersionCache:
             return running.value if running.value is not None else read()  # the first read failed
         try:
             running.value = read()
-            self.store(plan_id, running.value, ticket)
+            self._store(plan_id, running.value, ticket)
             return running.value
         finally:
             running.done.set()
