@@ -147,20 +147,28 @@ async def cached_page(request: Request, plan_id: int, build: Callable[[], Respon
     return Response(cached.body, status_code=cached.status_code, headers=headers)
 
 
-def stored(request: Request, plan_id: int, what: tuple[Any, ...], read: Callable[[], T], *, values: bool = True) -> T:
+def stored(
+    request: Request,
+    plan_id: int,
+    what: tuple[Any, ...],
+    read: Callable[[], T],
+    *,
+    values: bool = True,
+    keep: Callable[[T], bool] | None = None,
+) -> T:
     """What `read()` reads of the plan, read once per data version and role and shared by every
     address of a GET page (`what` names the read and its arguments). Every stored write changes
     the data version, so it is never older than the page it is on; the role is part of the key
     because the store answers by role (a summary carries the reader's own). With `values=False`,
     for what holds no indicator value, it is kept by `PlanVersions.without_values` instead. Outside
-    a GET page of a known version (a form's answer) it is read afresh. The result is shared
-    between requests: the pages only read it."""
+    a GET page of a known version (a form's answer) it is read afresh; one that `keep` refuses
+    (e.g. too big) is not kept. The result is shared between requests: the pages only read it."""
     versions: PlanVersions | None = getattr(request.state, "plan_versions", {}).get(plan_id)
     if request.method != "GET" or versions is None:
         return read()
     version = versions.every if values else (WITHOUT_VALUES, versions.without_values)
     role = current_user(request).user.role_on(plan_id)
-    found: T = app_state(request).reads.get((plan_id, version, role, *what), read)
+    found: T = app_state(request).reads.get((plan_id, version, role, *what), read, keep)
     return found
 
 

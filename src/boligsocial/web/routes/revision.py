@@ -193,16 +193,8 @@ def _rows(request: Request, plan_id: int, query: TrailQuery, limit: int, offset:
         )
         return [_row(e) for e in events]
 
-    made: list[list[dict[str, Any]]] = []
-
-    def read_kept() -> list[dict[str, Any]] | None:  # None: too many to keep
-        made.append(read())
-        return made[0] if len(made[0]) <= KEPT_ROWS else None
-
-    kept = stored(request, plan_id, ("revisionsspor", *filters, limit, offset), read_kept)
-    if kept is not None:
-        return kept
-    return made[0] if made else read()
+    what = ("revisionsspor", *filters, limit, offset)
+    return stored(request, plan_id, what, read, keep=lambda rows: len(rows) <= KEPT_ROWS)
 
 
 @router.get("/plan/{plan_id}/revision")
