@@ -163,13 +163,8 @@ class PlanService(UnitOfWork):
         """One plan's summary, as `list_plans` gives it (archived or not), in one read. Raises
         NotFound, or NotAllowed when the actor holds no role on the plan."""
         with self._reading(plan_id) as session:
-            row = plan_row(session, plan_id)
-            count = session.scalar(select(func.count()).select_from(AfdelingRow).where(AfdelingRow.plan_id == plan_id))
-            in_plan = (KeyFigureRow.plan_id == plan_id, KeyFigureRow.listeaar.is_not(None))
-            years = {
-                y for y in session.scalars(select(KeyFigureRow.listeaar).where(*in_plan).distinct()) if y is not None
-            }
-            return self._summary(row, count or 0, years)
+            [found] = self._summaries(session, [plan_row(session, plan_id)])
+            return found
 
     def _summary(self, row: _SummaryRow, afdelinger: int, years: set[int]) -> PlanSummary:
         return PlanSummary(

@@ -15,7 +15,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from boligsocial.danish import format_ungrouped_number
-from boligsocial.plan.indicators import Definition
 from boligsocial.plan.model import Helhedsplan, Indikator, Maaling
 from boligsocial.plan.status import (
     PROJECTION_RULE_DA,
@@ -341,8 +340,7 @@ class IndicatorView:
     between requests: read, never changed."""
 
     status: dict[str, Any]
-    indicator_status: IndicatorStatus  # for the status chart
-    definition: Definition | None
+    indicator_status: IndicatorStatus  # for the status chart and the definition
     data: dict[str, Any]  # the JSON without the form's errors and conflict
 
 
@@ -361,7 +359,6 @@ def _indicator_view(request: Request, plan_id: int, record: IndikatorRecord, yea
     return IndicatorView(
         status=status_view(st),
         indicator_status=st,
-        definition=st.definition,
         data=data,
     )
 
@@ -423,7 +420,7 @@ def indicator_page(
         "status_aarstal": view.plan.periode.aar,
         "st": shown.status,
         "status_svg": status_svg,
-        "definition": shown.definition,
+        "definition": shown.indicator_status.definition,
         "status_rule": STATUS_RULE_DA,
         "projection_rule": PROJECTION_RULE_DA,
     }
