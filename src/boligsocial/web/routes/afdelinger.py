@@ -207,16 +207,6 @@ def chart_svgs(request: Request, unit: UnitResult) -> dict[str, Any]:
     return out
 
 
-def stored_figures(request: Request, plan_id: int, afdeling_id: int, year: int | None) -> KeyFigureRecord:
-    """The department's key figures, read once per data version (`stored`)."""
-    key_figures = service(request).key_figures
-    what = ("afdeling figures", afdeling_id, year)
-    found: KeyFigureRecord = stored(
-        request, plan_id, what, lambda: key_figures.get_afdeling_figures(plan_id, afdeling_id, year), values=False
-    )
-    return found
-
-
 def department_context(
     request: Request,
     plan_id: int,
@@ -233,7 +223,7 @@ def department_context(
     view, rows = overview_rows(request, plan_id, year)
     row = _find_row(rows, afdeling_id)
     if record is None:
-        record = stored_figures(request, plan_id, afdeling_id, year)
+        record = service(request).key_figures.get_afdeling_figures(plan_id, afdeling_id, year)
     unit = row.unit
     afd = row.afdeling
     omraade = view.omraade_of(afd)
